@@ -1,0 +1,5 @@
+import type { Command } from "./command";
+
+// Each subcommand lives in its own module and is listed here once. Longer word lists are
+// matched first, so `config check` wins over a hypothetical `config`.
+export const COMMANDS: readonly Command[] = [];

@@ -1,0 +1,22 @@
+// Two projects: `unit` runs anywhere in seconds; `system` drives the real kernel sensor,
+// rsyslog, pwsh and Wine and needs root plus the packages scripts/setup.sh installs.
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2024' }, module: { type: 'commonjs' } }],
+};
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/engine/src/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      displayName: 'system',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/**/*.test.ts', '!<rootDir>/test/unit/**'],
+      maxWorkers: 1,
+    },
+  ],
+};
