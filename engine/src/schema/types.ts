@@ -53,3 +53,16 @@ export interface SysmonEvent {
   readonly id: number;
   readonly values: string[];
 }
+
+/**
+ * A kept event as it leaves the pipeline: what the store records and every sink renders.
+ * The record ID is assigned by the pipeline (monotonic, never reused, continued from the
+ * store's newest on start) so sinks stay numbered even while the store is failing.
+ */
+export interface StampedEvent {
+  readonly recordId: number;
+  /** When the engine emitted it, milliseconds since the epoch (the XML TimeCreated). */
+  readonly timeCreated: number;
+  readonly computer: string;
+  readonly event: SysmonEvent;
+}
