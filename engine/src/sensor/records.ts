@@ -1,0 +1,201 @@
+/**
+ * Raw records: what a sensor (eBPF on Linux, ETW and the driver on Windows) reports, decoded
+ * but not yet enriched. They carry only what the kernel knows cheaply; enrich/ turns them into
+ * Sysmon events with the process cache, hashes, user names and GUIDs. Platform-neutral on
+ * purpose: both sensors produce these shapes.
+ *
+ * Times are wall-clock milliseconds since the epoch (fractional; the sensor converts its clock
+ * once). Process identity is (pid, startTimeMs, processKey), the parts of a ProcessGuid
+ * (spec/cli-and-output.md §7.1).
+ */
+
+/** Who did it: the acting task as the kernel saw it. */
+export interface RecordActor {
+  /** Thread-group id (ProcessId). */
+  readonly pid: number;
+  /** Thread id. */
+  readonly tid: number;
+  /** Real uid of the task (spec/events.md §5.2: User is the real uid's name). */
+  readonly uid: number;
+}
+
+export interface ProcessIdentity {
+  readonly pid: number;
+  /** Process start time (task->start_time + boot time) in ms since the epoch. */
+  readonly startTimeMs: number;
+  /** The 64-bit process key of the GUID: mm->end_code on Linux, the process start key on Windows. */
+  readonly processKey: bigint;
+}
+
+export interface ProcessExecRecord {
+  readonly kind: "exec";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  readonly process: ProcessIdentity;
+  /** Parent as the kernel saw it at exec time (task->real_parent). */
+  readonly parentPid: number;
+  /** Resolved path of the new executable (mm->exe_file). */
+  readonly image: string;
+  readonly argv: readonly string[];
+  /** True when argv was cut at the sensor's limit. */
+  readonly argvTruncated: boolean;
+  readonly cwd: string;
+  /** Audit session id (TerminalSessionId); 4294967295 when none. */
+  readonly sessionId: number;
+  /** Controlling tty index, -1 when none (part of the LogonGuid). */
+  readonly ttyIndex: number;
+  /** Audit login uid, 4294967295 when unset. */
+  readonly loginUid: number;
+}
+
+export interface ProcessExitRecord {
+  readonly kind: "exit";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  readonly process: ProcessIdentity;
+  readonly exitCode: number;
+}
+
+export interface NetworkRecord {
+  readonly kind: "network";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  readonly protocol: "tcp" | "udp";
+  /** True for outbound (connect/send), false for inbound (accept/receive). */
+  readonly initiated: boolean;
+  readonly ipv6: boolean;
+  /** Text as Sysmon prints it: dotted IPv4, or eight uncompressed %x groups for IPv6 (§7). */
+  readonly sourceIp: string;
+  readonly sourcePort: number;
+  readonly destinationIp: string;
+  readonly destinationPort: number;
+}
+
+export interface FileCreateRecord {
+  readonly kind: "file-create";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  /** Absolute path of the created file. */
+  readonly path: string;
+}
+
+export interface FileDeleteRecord {
+  readonly kind: "file-delete";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  /** Absolute, not normalised (spec/events.md §5.9). */
+  readonly path: string;
+}
+
+export interface FileTimeRecord {
+  readonly kind: "file-time";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  readonly path: string;
+  /** The new modification time set on the file, ms since the epoch. */
+  readonly newTimeMs: number;
+  /** The file's time before the change, ms since the epoch, when known. */
+  readonly previousTimeMs: number | null;
+}
+
+export interface RawAccessRecord {
+  readonly kind: "raw-access";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  /** The block device path, e.g. /dev/sda. */
+  readonly device: string;
+}
+
+export interface ProcessAccessRecord {
+  readonly kind: "process-access";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  /** Raw target pid or tid as given to the syscall. */
+  readonly targetPid: number;
+  /** What was done: "ptrace-attach", "ptrace-seize", "vm-readv", "vm-writev" (Linux), or an access mask on Windows. */
+  readonly operation: string;
+  readonly grantedAccess: number;
+}
+
+export interface DnsRecord {
+  readonly kind: "dns";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  readonly transport: "udp" | "tcp";
+  /** True for a packet the process sent (query), false for one it received (response). */
+  readonly outgoing: boolean;
+  /** The DNS message (for TCP without its two-byte length prefix), possibly cut at the sensor's limit. */
+  readonly message: Uint8Array;
+}
+
+export interface ModuleLoadRecord {
+  readonly kind: "module-load";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  /** Kernel module name, or the file path when loaded from a file. */
+  readonly name: string;
+  readonly path: string | null;
+}
+
+export interface ImageLoadRecord {
+  readonly kind: "image-load";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  readonly path: string;
+}
+
+export interface BpfRecord {
+  readonly kind: "bpf";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  /** bpf(2) command number (BPF_PROG_LOAD = 5, BPF_PROG_ATTACH = 8). */
+  readonly command: number;
+  readonly programType: number;
+  /** The fd the syscall returned (Sysmon for Linux's BpfProgramId, spec/events.md §5.10). */
+  readonly programFd: number;
+  readonly programName: string;
+}
+
+export interface TamperingRecord {
+  readonly kind: "tampering";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  readonly process: ProcessIdentity;
+  /** Sysmon's Type text, e.g. "Image is replaced". */
+  readonly type: string;
+}
+
+export type RawRecord =
+  | ProcessExecRecord
+  | ProcessExitRecord
+  | NetworkRecord
+  | FileCreateRecord
+  | FileDeleteRecord
+  | FileTimeRecord
+  | RawAccessRecord
+  | ProcessAccessRecord
+  | DnsRecord
+  | ModuleLoadRecord
+  | ImageLoadRecord
+  | BpfRecord
+  | TamperingRecord;
+
+/** Counters a sensor keeps about itself; every loss is counted, never silent. */
+export interface SensorCounters {
+  /** Records the kernel produced. */
+  readonly produced: number;
+  /** Records lost because the ring buffer was full. */
+  readonly lostRingBuffer: number;
+  /** Records that could not be decoded. */
+  readonly malformed: number;
+}
+
+/** A sensor that the service drains on a timer. */
+export interface Sensor {
+  /** Hands every record queued since the last call to `onRecord`; returns how many. Never blocks. */
+  drain(onRecord: (record: RawRecord) => void): number;
+  counters(): SensorCounters;
+  /** Turns kernel programs on or off by the Sysmon event IDs that can be included. */
+  setEnabledEvents(eventIds: ReadonlySet<number>): void;
+  close(): void;
+}
