@@ -1,1 +1,3 @@
 export type * from "./records";
+export { listPids, ownerUidOf, readBootTimeMs, readClockTicksPerSecond, readMachineId, readProcess, threadGroupOf } from "./linux/procfs";
+export type { ProcSnapshot, ProcfsOptions } from "./linux/procfs";
