@@ -158,7 +158,6 @@ export function commandLineFromRaw(raw: string): string {
 // Files are read as latin1 so that slicing at NUL bytes cannot split a UTF-8 sequence; the
 // text is then decoded as UTF-8 the way the kernel sensor's strings are.
 function decodeLatin1AsUtf8(text: string): string {
-  // eslint-disable-next-line no-control-regex
   if (!/[^\x00-\x7f]/.test(text)) return text;
   return Buffer.from(text, "latin1").toString("utf8");
 }
