@@ -1,5 +1,6 @@
 // Two projects: `unit` runs anywhere in seconds; `system` drives the real kernel sensor,
-// rsyslog, pwsh and Wine and needs root plus the packages scripts/setup.sh installs.
+// rsyslog, pwsh and Wine, needs root plus the packages scripts/setup.sh installs, and runs
+// serially (npm test passes --runInBand for it) because its tests share the kernel and ports.
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2024' }, module: { type: 'commonjs' } }],
 };
@@ -16,7 +17,6 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/**/*.test.ts', '!<rootDir>/test/unit/**'],
-      maxWorkers: 1,
     },
   ],
 };
