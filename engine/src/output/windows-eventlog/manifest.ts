@@ -7,6 +7,13 @@ export const EVENTLOG_PROVIDER_NAME = "SysmonTs";
 export const EVENTLOG_CHANNEL_NAME = "SysmonTs/Operational";
 /** Derived from the name, so `logman query providers SysmonTs` and ETW tools agree with the manifest. */
 export const EVENTLOG_PROVIDER_GUID = providerGuidFromName(EVENTLOG_PROVIDER_NAME);
+/**
+ * The channel's number in EVENT_DESCRIPTOR.Channel. 16 is the first value mc.exe gives a
+ * provider's own channel, and its keyword bit is 63: Sysmon's events carry Keywords
+ * 0x8000000000000000 for exactly this reason (spec/cli-and-output.md §5).
+ */
+export const EVENTLOG_CHANNEL_VALUE = 16;
+export const EVENTLOG_CHANNEL_KEYWORD = 0x8000000000000000n;
 
 /** The manifest inType of each catalogue type (spec/events.md §1, "In-type rendering"). */
 export const IN_TYPE: Readonly<Record<FieldType, string>> = {
@@ -87,7 +94,7 @@ export function buildEventLogManifest(options: ManifestOptions = {}): string {
   );
   out.push("        <channels>");
   out.push(
-    `          <channel name="${EVENTLOG_CHANNEL_NAME}" chid="SYSMONTS_CHANNEL" symbol="SYSMONTS_CHANNEL" type="Operational" ` +
+    `          <channel name="${EVENTLOG_CHANNEL_NAME}" chid="SYSMONTS_CHANNEL" symbol="SYSMONTS_CHANNEL" value="${EVENTLOG_CHANNEL_VALUE}" type="Operational" ` +
       `enabled="true" isolation="Custom" access="${CHANNEL_ACCESS}">`,
   );
   out.push(`            <logging><maxSize>${CHANNEL_MAX_BYTES}</maxSize></logging>`);
