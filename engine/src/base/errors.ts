@@ -2,9 +2,11 @@
  * Every error the engine reports on purpose, listed once. The CLI maps `exitCode` to its exit
  * status, JSON-RPC puts `code` in the error object's `data`, and the PowerShell module uses it
  * as the FullyQualifiedErrorId with `category` as the ErrorCategory.
+ * Exit codes follow Sysmon where it has one: 87 (ERROR_INVALID_PARAMETER) for a bad command
+ * line, 740 (ERROR_ELEVATION_REQUIRED) when root is needed (spec/cli-and-output.md §11).
  */
 export const ERROR_CODES = {
-  SYSMONTS_E_USAGE: { exitCode: 2, category: "InvalidArgument", meaning: "the command line is not valid" },
+  SYSMONTS_E_USAGE: { exitCode: 87, category: "InvalidArgument", meaning: "the command line is not valid" },
   SYSMONTS_E_CONFIG_XML: { exitCode: 1, category: "ParserError", meaning: "the configuration is not well-formed XML or is not a Sysmon configuration" },
   SYSMONTS_E_CONFIG_SCHEMA: { exitCode: 1, category: "InvalidData", meaning: "the schemaversion attribute is missing, malformed or not supported" },
   SYSMONTS_E_CONFIG_FIELD: { exitCode: 1, category: "InvalidData", meaning: "a rule names a field that the event does not have" },
@@ -16,9 +18,9 @@ export const ERROR_CODES = {
   SYSMONTS_E_FILE: { exitCode: 1, category: "ReadError", meaning: "a file could not be read or written" },
   SYSMONTS_E_EVENT_UNKNOWN: { exitCode: 1, category: "InvalidArgument", meaning: "the event ID is not in the catalogue" },
   SYSMONTS_E_SENSOR: { exitCode: 3, category: "ResourceUnavailable", meaning: "the kernel sensor could not be loaded or attached" },
-  SYSMONTS_E_PRIVILEGE: { exitCode: 4, category: "PermissionDenied", meaning: "the operation needs root or Administrator rights" },
+  SYSMONTS_E_PRIVILEGE: { exitCode: 740, category: "PermissionDenied", meaning: "the operation needs root or Administrator rights" },
   SYSMONTS_E_STORE: { exitCode: 1, category: "WriteError", meaning: "the event store could not be opened or written" },
-  SYSMONTS_E_QUERY: { exitCode: 2, category: "InvalidArgument", meaning: "the event query is not valid" },
+  SYSMONTS_E_QUERY: { exitCode: 87, category: "InvalidArgument", meaning: "the event query is not valid" },
   SYSMONTS_E_NOT_RUNNING: { exitCode: 5, category: "ConnectionError", meaning: "the monitor is not running (no control channel to connect to)" },
   SYSMONTS_E_NOT_INSTALLED: { exitCode: 5, category: "ObjectNotFound", meaning: "the monitor is not installed" },
   SYSMONTS_E_ALREADY_INSTALLED: { exitCode: 1, category: "ResourceExists", meaning: "the monitor is already installed" },
