@@ -165,6 +165,43 @@ export interface TamperingRecord {
   readonly type: string;
 }
 
+/**
+ * Windows only: a DNS query as the DNS-Client ETW provider reports it once it completes
+ * (event 3008). Unlike the Linux DnsRecord it carries no packet: Windows resolves in the DNS
+ * client service, and Sysmon's DnsQuery fields come from this event (spec/events.md §4).
+ */
+export interface DnsQueryRecord {
+  readonly kind: "dns-query";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  readonly queryName: string;
+  readonly queryType: number;
+  /** DNS status or Win32 error code (0 = success): Sysmon's QueryStatus. */
+  readonly queryStatus: number;
+  /** The provider's result text ("type:  5 alias;::ffff:1.2.3.4;"), Sysmon's QueryResults. */
+  readonly queryResults: string;
+}
+
+/**
+ * Windows only: a WMI permanent event subscription (WMI-Activity event 5861). One record
+ * yields Sysmon's events 19 (filter), 20 (consumer) and 21 (binding).
+ */
+export interface WmiSubscriptionRecord {
+  readonly kind: "wmi-subscription";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  readonly namespace: string;
+  readonly filterName: string;
+  readonly filterQuery: string;
+  /** Consumer class, e.g. "CommandLineEventConsumer" (Sysmon's Type: "Command Line" etc. is derived later). */
+  readonly consumerType: string;
+  readonly consumerName: string;
+  /** CommandLineTemplate, ScriptText/ScriptFileName, or whatever the consumer runs. */
+  readonly consumerDestination: string;
+  /** The provider's PossibleCause text, kept for the record. */
+  readonly detail: string;
+}
+
 export type RawRecord =
   | ProcessExecRecord
   | ProcessExitRecord
@@ -178,7 +215,9 @@ export type RawRecord =
   | ModuleLoadRecord
   | ImageLoadRecord
   | BpfRecord
-  | TamperingRecord;
+  | TamperingRecord
+  | DnsQueryRecord
+  | WmiSubscriptionRecord;
 
 /** Counters a sensor keeps about itself; every loss is counted, never silent. */
 export interface SensorCounters {
