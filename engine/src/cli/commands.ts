@@ -1,8 +1,14 @@
 import type { Command } from "./command";
+import { runCommand } from "./run";
 import { schemaPowerShellCommand } from "./schema-powershell";
+import { serviceCommand } from "./service";
+import { statusCommand } from "./status";
 
 // Each subcommand lives in its own module and is listed here once. Longer word lists are
 // matched first, so `config check` wins over a hypothetical `config`.
 export const COMMANDS: readonly Command[] = [
+  runCommand,
+  statusCommand,
+  serviceCommand,
   schemaPowerShellCommand,
 ];

@@ -1,7 +1,8 @@
 import { SysmonTsError, asSysmonTsError } from "../base";
 import type { Command } from "./command";
 import { COMMANDS } from "./commands";
-import { VERSION } from "./version";
+import { VERSION } from "../service";
+import { runSysmonSwitches } from "./sysmon-switches";
 
 function findCommand(argv: readonly string[]): { command: Command; rest: readonly string[] } | undefined {
   const sorted = [...COMMANDS].sort((a, b) => b.words.length - a.words.length);
@@ -15,7 +16,22 @@ function findCommand(argv: readonly string[]): { command: Command; rest: readonl
 }
 
 export function usage(): string {
-  const lines = [`SysmonTs ${VERSION} - a Sysmon-compatible host monitor`, "", "Usage:"];
+  const lines = [
+    `SysmonTs ${VERSION} - a Sysmon-compatible host monitor`,
+    "",
+    "Sysmon switches:",
+    "  sysmonts -i [<configfile>]      install (as root) and start the monitor",
+    "  sysmonts -c [<configfile>|--]   update the running configuration, print it, or reset it to the defaults",
+    "  sysmonts -u [force]             stop and uninstall",
+    "  sysmonts -s [all|<version>]     print the event schema",
+    "  sysmonts -t [-i <configfile>]   run in the foreground, printing every event (debug layout)",
+    "  -accepteula and -nologo are accepted as Sysmon accepts them.",
+    "",
+    "Events are kept in the embedded store (query them with `sysmonts query` or Get-MonitorEvent)",
+    "and sent to the sinks named in the engine settings.",
+    "",
+    "Commands:",
+  ];
   for (const c of COMMANDS) lines.push(`  sysmonts ${c.usage}`, `      ${c.summary}`);
   return lines.join("\n") + "\n";
 }
@@ -32,11 +48,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const found = findCommand(argv);
-  if (!found) {
+  const sysmonStyle = !found && (argv[0]?.startsWith("-") || (process.platform === "win32" && argv[0]?.startsWith("/")));
+  if (!found && !sysmonStyle) {
     io.stderr.write(`sysmonts: unknown command '${argv.join(" ")}'; see 'sysmonts -h'\n`);
-    return 2;
+    return 87;
   }
   try {
+    if (!found) return await runSysmonSwitches(argv, { args: argv, ...io }, COMMANDS.find((c) => c.words.length === 1 && c.words[0] === "-s"));
     return await found.command.run({ args: found.rest, ...io });
   } catch (thrown) {
     const error = asSysmonTsError(thrown);

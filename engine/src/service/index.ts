@@ -1,0 +1,12 @@
+export { Engine } from "./engine";
+export type { EngineOptions, EngineStatus, Platform } from "./engine";
+export { runEngine } from "./run";
+export type { RunEngineOptions, RunningEngine } from "./run";
+export { DEFAULT_SETTINGS, loadSettingsFile, parseSettings } from "./settings";
+export type { EngineSettings } from "./settings";
+export { SCHEMA_VERSION, VERSION } from "./version";
+export { readQuery } from "./methods";
+export { installLinux, isInstalled, requireRoot, uninstallLinux, writeFileAtomic } from "./linux/install";
+export { linuxLayout, systemdUnit } from "./linux/layout";
+export type { LinuxLayout } from "./linux/layout";
+export { serviceMain } from "./linux/service-host";

@@ -1,0 +1,80 @@
+import { readFileSync } from "node:fs";
+import { SysmonTsError } from "../base";
+
+/**
+ * The engine's own settings (not the Sysmon config): where the store lives and how much it
+ * keeps, which sinks are on, where the control channel listens. JSON, so fleets can template it.
+ */
+export interface EngineSettings {
+  readonly store: {
+    /** null keeps no store (events still go to the sinks and the console). */
+    readonly path: string | null;
+    readonly maxBytes: number;
+    readonly maxAgeDays: number;
+  };
+  /** Sink definitions, passed to the output stage's createSinks (see output/ for the shapes). */
+  readonly sinks: readonly unknown[];
+  readonly control: {
+    /** null runs without a control channel. */
+    readonly endpoint: string | null;
+  };
+}
+
+export const DEFAULT_SETTINGS: EngineSettings = {
+  store: { path: null, maxBytes: 1024 * 1024 * 1024, maxAgeDays: 30 },
+  sinks: [],
+  control: { endpoint: null },
+};
+
+function fail(file: string, message: string): never {
+  throw new SysmonTsError("SYSMONTS_E_USAGE", `${file}: ${message}`, { details: { file } });
+}
+
+function readNumber(file: string, value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) fail(file, `'${name}' must be a positive number`);
+  return value;
+}
+
+/** Settings from a JSON text; missing members take the defaults given, unknown ones are errors. */
+export function parseSettings(text: string, options: { file: string; defaults?: EngineSettings }): EngineSettings {
+  const defaults = options.defaults ?? DEFAULT_SETTINGS;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    fail(options.file, `not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(options.file, "must hold a JSON object");
+  const top = raw as Record<string, unknown>;
+  for (const key of Object.keys(top)) {
+    if (!["store", "sinks", "control", "$comment"].includes(key)) fail(options.file, `unknown setting '${key}' (expected store, sinks or control)`);
+  }
+  const store = (top["store"] ?? {}) as Record<string, unknown>;
+  const control = (top["control"] ?? {}) as Record<string, unknown>;
+  const storePath = store["path"] === undefined ? defaults.store.path : store["path"];
+  if (storePath !== null && typeof storePath !== "string") fail(options.file, "'store.path' must be a path or null");
+  const endpoint = control["endpoint"] === undefined ? defaults.control.endpoint : control["endpoint"];
+  if (endpoint !== null && typeof endpoint !== "string") fail(options.file, "'control.endpoint' must be a path or null");
+  const sinks = top["sinks"] === undefined ? defaults.sinks : top["sinks"];
+  if (!Array.isArray(sinks)) fail(options.file, "'sinks' must be an array");
+  return {
+    store: {
+      path: storePath,
+      maxBytes: readNumber(options.file, store["maxBytes"], "store.maxBytes", defaults.store.maxBytes),
+      maxAgeDays: readNumber(options.file, store["maxAgeDays"], "store.maxAgeDays", defaults.store.maxAgeDays),
+    },
+    sinks,
+    control: { endpoint },
+  };
+}
+
+export function loadSettingsFile(file: string, defaults?: EngineSettings): EngineSettings {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new SysmonTsError("SYSMONTS_E_FILE", `cannot read settings ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  return parseSettings(text, defaults ? { file, defaults } : { file });
+}
