@@ -1,3 +1,5 @@
 export type * from "./records";
 export { listPids, ownerUidOf, readBootTimeMs, readClockTicksPerSecond, readMachineId, readProcess, threadGroupOf } from "./linux/procfs";
 export type { ProcSnapshot, ProcfsOptions } from "./linux/procfs";
+export { openLinuxSensor } from "./linux/sensor";
+export type { LinuxSensorOptions, SensorLogLevel } from "./linux/sensor";

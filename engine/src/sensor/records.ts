@@ -85,6 +85,11 @@ export interface FileDeleteRecord {
   readonly actor: RecordActor;
   /** Absolute, not normalised (spec/events.md §5.9). */
   readonly path: string;
+  /**
+   * True for a directory removal (rmdir, unlinkat AT_REMOVEDIR). Sysmon reports only files, so
+   * enrichment drops these to stay identical (spec/linux-sensors.md, event 23). Absent: a file.
+   */
+  readonly directory?: boolean;
 }
 
 export interface FileTimeRecord {

@@ -1,0 +1,987 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SysmonTs kernel sensor: CO-RE programs on tracepoints only (kprobes, fentry/fexit and BPF-LSM
+ * are refused on the machines this runs on; shared/notes/linux-ebpf.md §2). Every program
+ * builds its record in a per-CPU scratch buffer and copies it into the one ring buffer at its
+ * real size. Record layouts come from records.h, generated from engine/src/sensor/linux/layout.ts.
+ *
+ * The engine drains the ring buffer on a timer, so records are submitted with
+ * BPF_RB_NO_WAKEUP: a wake-up per record costs the traced process ~15 us here (notes §5c).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "records.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define AF_INET 2
+#define AF_INET6 10
+#define AT_FDCWD -100
+#define AT_REMOVEDIR 0x200
+#define S_IFMT 00170000
+#define S_IFREG 0100000
+#define S_IFBLK 0060000
+#define PTRACE_ATTACH 16
+#define PTRACE_SEIZE 0x4206
+#define BPF_CMD_PROG_LOAD 5
+#define BPF_CMD_PROG_ATTACH 8
+#define DNS_PORT 53
+/* A UDP flow is reported again after 30 minutes (spec/events.md §5.5). */
+#define UDP_REPORT_INTERVAL_NS (30ULL * 60 * 1000000000ULL)
+
+/* Walked paths are assembled backwards, ending at PATH_END, in a buffer twice that size so
+ * that every masked offset plus a bounded length stays inside it (what the verifier checks). */
+#define PATH_END 4096
+#define PATH_MASK 4095
+#define NAME_MASK 255
+
+/* Written by the loader before load (bpf_map__initial_value on .rodata). */
+const volatile struct sysmonts_config sysmonts_config = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SYSMONTS_COUNTER_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Indexed by record kind; non-zero = produce. Written by Sensor.setEnabledEvents. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SYSMONTS_ENABLED_KINDS_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} enabled_kinds SEC(".maps");
+
+struct record_scratch {
+	__u8 data[SYSMONTS_SCRATCH_BYTES];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct record_scratch);
+} record_scratch SEC(".maps");
+
+struct path_scratch {
+	char data[PATH_END * 2];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct path_scratch);
+} path_scratch SEC(".maps");
+
+/* Syscall arguments saved at sys_enter for the sys_exit program that needs them. */
+enum pending_syscall { PENDING_UNLINK = 1, PENDING_UNLINKAT, PENDING_RMDIR, PENDING_PTRACE, PENDING_VM_READV,
+		       PENDING_VM_WRITEV, PENDING_BPF, PENDING_SENDTO, PENDING_SENDMSG, PENDING_SENDMMSG,
+		       PENDING_RECVFROM, PENDING_RECVMSG };
+struct pending_call {
+	__u64 args[6];
+	__u32 syscall;
+	__u32 reserved;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct pending_call);
+} pending_calls SEC(".maps");
+
+/* TCP connect: the connecting task, remembered at SYN_SENT (process context) and used at
+ * ESTABLISHED (softirq, where "current" is whoever was interrupted). */
+struct actor {
+	__u32 pid;
+	__u32 tid;
+	__u32 uid;
+	__u32 reserved;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct actor);
+} connecting SEC(".maps");
+
+struct udp_flow {
+	__u16 family;
+	__u16 local_port;
+	__u16 remote_port;
+	__u16 reserved;
+	__u8 local_addr[16];
+	__u8 remote_addr[16];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct udp_flow);
+	__type(value, __u64);
+} udp_flows SEC(".maps");
+
+static __always_inline void count(__u32 index)
+{
+	__u64 *value = bpf_map_lookup_elem(&counters, &index);
+	if (value)
+		*value += 1; /* per-CPU: no atomics needed */
+}
+
+static __always_inline __u32 current_tgid(void)
+{
+	return bpf_get_current_pid_tgid() >> 32;
+}
+
+static __always_inline bool kind_enabled(__u32 kind)
+{
+	__u32 *on = bpf_map_lookup_elem(&enabled_kinds, &kind);
+	return on && *on;
+}
+
+/* The engine's own activity never produces records, or draining would feed itself. */
+static __always_inline bool wanted(__u32 kind)
+{
+	return current_tgid() != sysmonts_config.self_tgid && kind_enabled(kind);
+}
+
+static __always_inline __u8 *scratch_record(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&record_scratch, &zero);
+}
+
+static __always_inline struct path_scratch *scratch_path(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&path_scratch, &zero);
+}
+
+static __always_inline void fill_header(struct sysmonts_header *header, __u16 kind)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	header->kind = kind;
+	header->flags = 0;
+	header->pid = pid_tgid >> 32;
+	header->tid = (__u32)pid_tgid;
+	header->uid = (__u32)bpf_get_current_uid_gid();
+	header->time_ns = bpf_ktime_get_boot_ns();
+}
+
+static __always_inline void emit(__u8 *record, __u64 size)
+{
+	if (size > SYSMONTS_SCRATCH_BYTES)
+		size = SYSMONTS_SCRATCH_BYTES;
+	if (bpf_ringbuf_output(&events, record, size, BPF_RB_NO_WAKEUP) == 0)
+		count(SYSMONTS_COUNTER_PRODUCED);
+	else
+		count(SYSMONTS_COUNTER_LOST_RING_BUFFER);
+}
+
+struct walk_state {
+	struct path_scratch *scratch;
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	__u32 pos;
+	__u32 complete;
+};
+
+/* One directory level; bpf_loop calls it, so the verifier checks it once instead of once per
+ * level and path shape (an unrolled 64-level walk exceeds its complexity limit). */
+static long walk_step(__u32 level, void *data)
+{
+	struct walk_state *state = data;
+	struct path_scratch *scratch = state->scratch;
+	struct dentry *dentry = state->dentry;
+	struct vfsmount *vfsmnt = state->vfsmnt;
+	struct mount *mnt = state->mnt;
+
+	if (!scratch || !dentry)
+		return 1;
+	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+	if (dentry == mnt_root) {
+		struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+		if (mnt_parent == mnt) {
+			state->complete = 1;
+			return 1;
+		}
+		state->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		state->mnt = mnt_parent;
+		state->vfsmnt = (struct vfsmount *)((void *)mnt_parent + bpf_core_field_offset(struct mount, mnt));
+		return 0;
+	}
+	if (dentry == parent) {
+		state->complete = 1;
+		return 1;
+	}
+	__u32 len = BPF_CORE_READ(dentry, d_name.len) & NAME_MASK;
+	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+	__u32 pos = state->pos;
+	/* keep room for the separator and a "+" marker: paths stay <= 4095 bytes */
+	if (len + 3 > pos)
+		return 1;
+	pos -= len;
+	bpf_probe_read_kernel(&scratch->data[pos & PATH_MASK], len, name);
+	pos -= 1;
+	scratch->data[pos & PATH_MASK] = '/';
+	state->pos = pos;
+	state->dentry = parent;
+	return 0;
+}
+
+/*
+ * Absolute path of (dentry, vfsmount), walking d_parent up and crossing mount points, as
+ * Sysmon for Linux does (linux-sensors.md §2; bpf_d_path is not allowed on tracepoints).
+ * Returns the start of the path in scratch->data; it ends at PATH_END. When the walk gives up
+ * (too deep, too long), the path is the deepest part prefixed with "+", i.e. "+/a/b", and
+ * SYSMONTS_FLAG_PATH_PARTIAL is set.
+ */
+static __always_inline __u32 walk_path(struct path_scratch *scratch, struct dentry *dentry, struct vfsmount *vfsmnt,
+				       __u16 *flags)
+{
+	struct walk_state state = {
+		.scratch = scratch,
+		.dentry = dentry,
+		.vfsmnt = vfsmnt,
+		.mnt = (struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt)),
+		.pos = PATH_END,
+		.complete = 0,
+	};
+	bpf_loop(SYSMONTS_PATH_MAX_DEPTH, walk_step, &state, 0);
+	__u32 pos = state.pos & (2 * PATH_END - 1);
+	if (pos == PATH_END || pos > PATH_END) {
+		pos = PATH_END - 1;
+		scratch->data[pos & PATH_MASK] = '/';
+	}
+	if (!state.complete && pos > 0) {
+		pos -= 1;
+		scratch->data[pos & PATH_MASK] = '+';
+		*flags |= SYSMONTS_FLAG_PATH_PARTIAL;
+	}
+	return pos;
+}
+
+/* Copies a walked path to dst; returns its length (1..4095). */
+static __always_inline __u32 copy_walked(__u8 *dst, struct path_scratch *scratch, __u32 pos)
+{
+	__u32 len = (PATH_END - pos) & PATH_MASK;
+	bpf_probe_read_kernel(dst, len, &scratch->data[pos & PATH_MASK]);
+	return len;
+}
+
+static __always_inline struct file *file_of_fd(struct task_struct *task, long fd)
+{
+	struct fdtable *table = BPF_CORE_READ(task, files, fdt);
+	unsigned int max_fds = BPF_CORE_READ(table, max_fds);
+	struct file **fds = BPF_CORE_READ(table, fd);
+	struct file *file = 0;
+
+	if (fd < 0 || (unsigned long)fd >= max_fds)
+		return 0;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+static __always_inline struct sock *sock_of_file(struct file *file)
+{
+	if (!file)
+		return 0;
+	struct socket *socket = BPF_CORE_READ(file, private_data);
+	umode_t mode = BPF_CORE_READ(file, f_inode, i_mode);
+	if ((mode & S_IFMT) != 0140000 /* S_IFSOCK */ || !socket)
+		return 0;
+	return BPF_CORE_READ(socket, sk);
+}
+
+/* ---------------------------------------------------------------- process create / exit */
+
+SEC("tracepoint/sched/sched_process_exec")
+int sysmonts_exec(void *ctx)
+{
+	if (!wanted(SYSMONTS_KIND_EXEC))
+		return 0;
+	__u8 *base = scratch_record();
+	struct path_scratch *paths = scratch_path();
+	if (!base || !paths)
+		return 0;
+	struct sysmonts_exec_record *record = (void *)base;
+	__u8 *tail = base + sizeof(*record);
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+
+	fill_header(&record->header, SYSMONTS_KIND_EXEC);
+	record->parent_pid = BPF_CORE_READ(task, real_parent, tgid);
+	record->session_id = bpf_core_field_exists(task->sessionid) ? BPF_CORE_READ(task, sessionid) : (__u32)-1;
+	record->login_uid = bpf_core_field_exists(task->loginuid) ? BPF_CORE_READ(task, loginuid.val) : (__u32)-1;
+	struct tty_struct *tty = BPF_CORE_READ(task, signal, tty);
+	record->tty_index = tty ? BPF_CORE_READ(tty, index) : -1;
+	/* start_boottime is what /proc/<pid>/stat field 22 shows, so /proc-seeded and
+	 * sensor-seen processes get the same ProcessGuid seconds (spec/events.md §5.3). */
+	record->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	record->process_key = BPF_CORE_READ(mm, end_code);
+
+	struct file *exe = BPF_CORE_READ(mm, exe_file);
+	__u32 pos = walk_path(paths, BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt),
+			      &record->header.flags);
+	__u32 image_len = copy_walked(tail, paths, pos);
+
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	pos = walk_path(paths, BPF_CORE_READ(fs, pwd.dentry), BPF_CORE_READ(fs, pwd.mnt), &record->header.flags);
+	__u32 cwd_len = copy_walked(tail + (image_len & PATH_MASK), paths, pos);
+
+	/* argv is read from the new mm here, not at sys_enter_execve where the strings may not be
+	 * faulted in yet (notes §8.1); exactly arg_end - arg_start bytes, as probe reads are
+	 * all-or-nothing (notes §8.2). */
+	__u32 argv_offset = (image_len + cwd_len) & (2 * PATH_END - 1);
+	unsigned long arg_start = BPF_CORE_READ(mm, arg_start);
+	unsigned long arg_end = BPF_CORE_READ(mm, arg_end);
+	__u64 argv_len = arg_end > arg_start ? arg_end - arg_start : 0;
+	if (argv_len > SYSMONTS_ARGV_MAX_BYTES) {
+		argv_len = SYSMONTS_ARGV_MAX_BYTES;
+		record->header.flags |= SYSMONTS_FLAG_ARGV_TRUNCATED;
+	}
+	if (argv_len > 0 && bpf_probe_read_user(tail + argv_offset, argv_len, (void *)arg_start) != 0)
+		argv_len = 0;
+
+	record->image_len = image_len;
+	record->cwd_len = cwd_len;
+	record->argv_len = argv_len;
+	emit(base, sizeof(*record) + argv_offset + argv_len);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int sysmonts_exit(void *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	/* The tracepoint fires per thread; report the process once, when its last thread goes. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0 || !wanted(SYSMONTS_KIND_EXIT))
+		return 0;
+	__u8 *base = scratch_record();
+	if (!base)
+		return 0;
+	struct sysmonts_exit_record *record = (void *)base;
+	fill_header(&record->header, SYSMONTS_KIND_EXIT);
+	record->exit_status = BPF_CORE_READ(task, exit_code);
+	record->reserved = 0;
+	record->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	record->process_key = mm ? BPF_CORE_READ(mm, end_code) : 0;
+	emit(base, sizeof(*record));
+	return 0;
+}
+
+/* ---------------------------------------------------------------- network */
+
+static __always_inline bool fill_tuple_from_sock(struct sysmonts_network_record *record, struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__builtin_memset(record->local_addr, 0, sizeof(record->local_addr));
+	__builtin_memset(record->remote_addr, 0, sizeof(record->remote_addr));
+	record->family = family;
+	record->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	record->remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == AF_INET) {
+		__u32 local = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__u32 remote = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__builtin_memcpy(record->local_addr, &local, 4);
+		__builtin_memcpy(record->remote_addr, &remote, 4);
+		return true;
+	}
+	if (family == AF_INET6) {
+		BPF_CORE_READ_INTO(&record->local_addr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(&record->remote_addr, sk, __sk_common.skc_v6_daddr);
+		return true;
+	}
+	return false;
+}
+
+SEC("tracepoint/sock/inet_sock_set_state")
+int sysmonts_tcp_state(struct trace_event_raw_inet_sock_set_state *raw)
+{
+	/* Copied to the stack: clang merges the address copies into accesses through a modified
+	 * ctx pointer, which the verifier rejects (notes §3). */
+	struct trace_event_raw_inet_sock_set_state state;
+	bpf_probe_read_kernel(&state, sizeof(state), raw);
+	if (state.protocol != IPPROTO_TCP)
+		return 0;
+	__u64 sk = (__u64)state.skaddr;
+
+	if (state.newstate == TCP_SYN_SENT) {
+		if (!wanted(SYSMONTS_KIND_NETWORK))
+			return 0;
+		__u64 pid_tgid = bpf_get_current_pid_tgid();
+		struct actor actor = { .pid = pid_tgid >> 32, .tid = (__u32)pid_tgid,
+				       .uid = (__u32)bpf_get_current_uid_gid() };
+		bpf_map_update_elem(&connecting, &sk, &actor, BPF_ANY);
+		return 0;
+	}
+	if (state.oldstate == TCP_SYN_SENT && state.newstate == TCP_ESTABLISHED) {
+		struct actor *actor = bpf_map_lookup_elem(&connecting, &sk);
+		__u8 *base = scratch_record();
+		if (!actor || !base)
+			return 0;
+		struct sysmonts_network_record *record = (void *)base;
+		fill_header(&record->header, SYSMONTS_KIND_NETWORK);
+		record->header.pid = actor->pid;
+		record->header.tid = actor->tid;
+		record->header.uid = actor->uid;
+		bpf_map_delete_elem(&connecting, &sk);
+		record->protocol = IPPROTO_TCP;
+		record->outbound = 1;
+		record->family = state.family;
+		record->local_port = state.sport;
+		record->remote_port = state.dport;
+		__builtin_memset(record->local_addr, 0, sizeof(record->local_addr));
+		__builtin_memset(record->remote_addr, 0, sizeof(record->remote_addr));
+		if (state.family == AF_INET) {
+			__builtin_memcpy(record->local_addr, state.saddr, 4);
+			__builtin_memcpy(record->remote_addr, state.daddr, 4);
+		} else {
+			__builtin_memcpy(record->local_addr, state.saddr_v6, 16);
+			__builtin_memcpy(record->remote_addr, state.daddr_v6, 16);
+		}
+		emit(base, sizeof(*record));
+		return 0;
+	}
+	if (state.newstate == TCP_CLOSE)
+		bpf_map_delete_elem(&connecting, &sk);
+	return 0;
+}
+
+/* Inbound TCP: the accepting process and the full 4-tuple come from the returned fd's socket,
+ * in process context, so no join with SYN_RECV->ESTABLISHED is needed (unlike Sysmon, §5.5). */
+static __always_inline int on_accept_exit(long ret)
+{
+	if (ret < 0 || !wanted(SYSMONTS_KIND_NETWORK))
+		return 0;
+	__u8 *base = scratch_record();
+	if (!base)
+		return 0;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct sock *sk = sock_of_file(file_of_fd(task, ret));
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	struct sysmonts_network_record *record = (void *)base;
+	fill_header(&record->header, SYSMONTS_KIND_NETWORK);
+	record->protocol = IPPROTO_TCP;
+	record->outbound = 0;
+	if (!fill_tuple_from_sock(record, sk))
+		return 0;
+	emit(base, sizeof(*record));
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int sysmonts_accept4_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_accept_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int sysmonts_accept_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_accept_exit(ctx->ret);
+}
+
+static __always_inline void save_call(struct trace_event_raw_sys_enter *ctx, __u32 syscall)
+{
+	struct pending_call call = { .syscall = syscall };
+	__u64 key = bpf_get_current_pid_tgid();
+	/* one helper copy: element-wise loads through ctx + offset are rejected by the verifier */
+	bpf_probe_read_kernel(call.args, sizeof(call.args), (void *)ctx + __builtin_offsetof(struct trace_event_raw_sys_enter, args));
+	bpf_map_update_elem(&pending_calls, &key, &call, BPF_ANY);
+}
+
+/* Takes the saved arguments of this thread's current syscall, if they were saved. */
+static __always_inline bool take_call(struct pending_call *out)
+{
+	__u64 key = bpf_get_current_pid_tgid();
+	struct pending_call *call = bpf_map_lookup_elem(&pending_calls, &key);
+	if (!call)
+		return false;
+	__builtin_memcpy(out, call, sizeof(*out));
+	bpf_map_delete_elem(&pending_calls, &key);
+	return true;
+}
+
+/* Reads a user sockaddr_in/sockaddr_in6 as the remote end; false when it is neither. */
+static __always_inline bool read_user_sockaddr(struct sysmonts_network_record *record, const void *addr)
+{
+	__u16 family = 0;
+	__be16 port = 0;
+	if (!addr || bpf_probe_read_user(&family, sizeof(family), addr) != 0)
+		return false;
+	bpf_probe_read_user(&port, sizeof(port), addr + 2);
+	if (family == AF_INET)
+		bpf_probe_read_user(record->remote_addr, 4, addr + 4);
+	else if (family == AF_INET6)
+		bpf_probe_read_user(record->remote_addr, 16, addr + 8);
+	else
+		return false;
+	record->remote_port = bpf_ntohs(port);
+	return true;
+}
+
+/* The user buffer of a send/recv call: (pointer, length) of its first segment. */
+static __always_inline const void *payload_of(struct pending_call *call, __u64 *len)
+{
+	if (call->syscall == PENDING_SENDTO || call->syscall == PENDING_RECVFROM) {
+		*len = call->args[2];
+		return (const void *)call->args[1];
+	}
+	/* sendmsg/recvmsg: a user_msghdr; sendmmsg: an mmsghdr, whose first member is one. */
+	struct user_msghdr header = {};
+	struct iovec first = {};
+	bpf_probe_read_user(&header, sizeof(header), (const void *)call->args[1]);
+	if (!header.msg_iov || header.msg_iovlen == 0)
+		return 0;
+	bpf_probe_read_user(&first, sizeof(first), header.msg_iov);
+	*len = first.iov_len;
+	return first.iov_base;
+}
+
+static __always_inline const void *user_name_of(struct pending_call *call)
+{
+	if (call->syscall == PENDING_SENDTO || call->syscall == PENDING_RECVFROM)
+		return (const void *)call->args[4];
+	struct user_msghdr header = {};
+	bpf_probe_read_user(&header, sizeof(header), (const void *)call->args[1]);
+	return header.msg_name;
+}
+
+/* DNS over UDP: the message as sent or received (the resolver parses it in user space). */
+static __always_inline void emit_dns(struct pending_call *call, long ret, bool outgoing)
+{
+	__u8 *base = scratch_record();
+	if (!base)
+		return;
+	struct sysmonts_dns_record *record = (void *)base;
+	fill_header(&record->header, SYSMONTS_KIND_DNS);
+	record->protocol = IPPROTO_UDP;
+	record->outgoing = outgoing;
+	record->reserved = 0;
+	__u64 len = 0;
+	const void *payload = payload_of(call, &len);
+	/* sendmmsg returns a message count, the others a byte count */
+	if (call->syscall != PENDING_SENDMMSG && (__u64)ret < len)
+		len = ret;
+	if (len > SYSMONTS_DNS_MAX_BYTES) {
+		len = SYSMONTS_DNS_MAX_BYTES;
+		record->header.flags |= SYSMONTS_FLAG_DNS_TRUNCATED;
+	}
+	if (!payload || bpf_probe_read_user(base + sizeof(*record), len, payload) != 0)
+		len = 0;
+	record->message_len = len;
+	emit(base, sizeof(*record) + len);
+}
+
+/* UDP send: one network record per flow and 30 minutes (spec/events.md §5.5); DNS payloads. */
+static __always_inline int on_send_exit(long ret)
+{
+	struct pending_call call;
+	if (ret < 0 || !take_call(&call))
+		return 0;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct sock *sk = sock_of_file(file_of_fd(task, call.args[0]));
+	__u8 *base = scratch_record();
+	if (!sk || !base || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
+		return 0;
+	struct sysmonts_network_record *record = (void *)base;
+	if (!fill_tuple_from_sock(record, sk))
+		return 0;
+	/* an unconnected socket: the destination is the one given to this call */
+	if (record->remote_port == 0 && !read_user_sockaddr(record, user_name_of(&call)))
+		return 0;
+
+	if (record->remote_port == DNS_PORT && kind_enabled(SYSMONTS_KIND_DNS)) {
+		emit_dns(&call, ret, true);
+		/* emit_dns reused the scratch record: rebuild the tuple below */
+		if (!fill_tuple_from_sock(record, sk))
+			return 0;
+		if (record->remote_port == 0 && !read_user_sockaddr(record, user_name_of(&call)))
+			return 0;
+	}
+	if (!kind_enabled(SYSMONTS_KIND_NETWORK))
+		return 0;
+
+	struct udp_flow flow = { .family = record->family, .local_port = record->local_port,
+				 .remote_port = record->remote_port };
+	__builtin_memcpy(flow.local_addr, record->local_addr, 16);
+	__builtin_memcpy(flow.remote_addr, record->remote_addr, 16);
+	__u64 now = bpf_ktime_get_boot_ns();
+	__u64 *last = bpf_map_lookup_elem(&udp_flows, &flow);
+	if (last && now - *last < UDP_REPORT_INTERVAL_NS)
+		return 0;
+	bpf_map_update_elem(&udp_flows, &flow, &now, BPF_ANY);
+
+	__u16 family = record->family;
+	fill_header(&record->header, SYSMONTS_KIND_NETWORK);
+	record->family = family;
+	record->protocol = IPPROTO_UDP;
+	record->outbound = 1;
+	emit(base, sizeof(*record));
+	return 0;
+}
+
+static __always_inline int on_send_enter(struct trace_event_raw_sys_enter *ctx, __u32 syscall)
+{
+	if (wanted(SYSMONTS_KIND_NETWORK) || wanted(SYSMONTS_KIND_DNS))
+		save_call(ctx, syscall);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int sysmonts_sendto_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_send_enter(ctx, PENDING_SENDTO);
+}
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int sysmonts_sendto_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_send_exit(ctx->ret);
+}
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int sysmonts_sendmsg_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_send_enter(ctx, PENDING_SENDMSG);
+}
+SEC("tracepoint/syscalls/sys_exit_sendmsg")
+int sysmonts_sendmsg_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_send_exit(ctx->ret);
+}
+SEC("tracepoint/syscalls/sys_enter_sendmmsg")
+int sysmonts_sendmmsg_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_send_enter(ctx, PENDING_SENDMMSG);
+}
+SEC("tracepoint/syscalls/sys_exit_sendmmsg")
+int sysmonts_sendmmsg_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_send_exit(ctx->ret);
+}
+
+/* DNS responses: recvfrom/recvmsg on a UDP socket whose peer port is 53. */
+static __always_inline int on_recv_exit(long ret)
+{
+	struct pending_call call;
+	if (ret <= 0 || !take_call(&call))
+		return 0;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct sock *sk = sock_of_file(file_of_fd(task, call.args[0]));
+	__u8 *base = scratch_record();
+	if (!sk || !base || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
+		return 0;
+	struct sysmonts_network_record *record = (void *)base;
+	if (!fill_tuple_from_sock(record, sk))
+		return 0;
+	if (record->remote_port == 0 && !read_user_sockaddr(record, user_name_of(&call)))
+		return 0;
+	if (record->remote_port != DNS_PORT)
+		return 0;
+	emit_dns(&call, ret, false);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_recvfrom")
+int sysmonts_recvfrom_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	if (wanted(SYSMONTS_KIND_DNS))
+		save_call(ctx, PENDING_RECVFROM);
+	return 0;
+}
+SEC("tracepoint/syscalls/sys_exit_recvfrom")
+int sysmonts_recvfrom_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_recv_exit(ctx->ret);
+}
+SEC("tracepoint/syscalls/sys_enter_recvmsg")
+int sysmonts_recvmsg_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	if (wanted(SYSMONTS_KIND_DNS))
+		save_call(ctx, PENDING_RECVMSG);
+	return 0;
+}
+SEC("tracepoint/syscalls/sys_exit_recvmsg")
+int sysmonts_recvmsg_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_recv_exit(ctx->ret);
+}
+
+/* ---------------------------------------------------------------- files */
+
+/*
+ * File create and raw block-device access, from the fd an open returned. "Created" is the
+ * kernel's own FMODE_CREATED on the struct file, set only when this open made the inode: exact,
+ * unlike Sysmon's timestamp heuristic (spec/events.md §5.9), and it also ignores creat() on an
+ * existing file. The path is the opened file's, walked from its dentry.
+ */
+static __always_inline int on_open_exit(long ret)
+{
+	if (ret < 0 || current_tgid() == sysmonts_config.self_tgid)
+		return 0;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file *file = file_of_fd(task, ret);
+	if (!file)
+		return 0;
+	umode_t mode = BPF_CORE_READ(file, f_inode, i_mode);
+	__u16 kind;
+	if ((mode & S_IFMT) == S_IFBLK)
+		kind = SYSMONTS_KIND_RAW_ACCESS;
+	else if ((mode & S_IFMT) == S_IFREG && (BPF_CORE_READ(file, f_mode) & sysmonts_config.fmode_created))
+		kind = SYSMONTS_KIND_FILE_CREATE;
+	else
+		return 0;
+	if (!kind_enabled(kind))
+		return 0;
+	__u8 *base = scratch_record();
+	struct path_scratch *paths = scratch_path();
+	if (!base || !paths)
+		return 0;
+	/* file_create, file_delete and raw_access share one layout: header, path_len, path */
+	struct sysmonts_file_create_record *record = (void *)base;
+	fill_header(&record->header, kind);
+	__u32 pos = walk_path(paths, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt),
+			      &record->header.flags);
+	record->path_len = copy_walked(base + sizeof(*record), paths, pos);
+	emit(base, sizeof(*record) + record->path_len);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int sysmonts_openat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_open_exit(ctx->ret);
+}
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int sysmonts_openat2_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_open_exit(ctx->ret);
+}
+SEC("tracepoint/syscalls/sys_exit_open")
+int sysmonts_open_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_open_exit(ctx->ret);
+}
+SEC("tracepoint/syscalls/sys_exit_creat")
+int sysmonts_creat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_open_exit(ctx->ret);
+}
+
+static __always_inline int on_delete_enter(struct trace_event_raw_sys_enter *ctx, __u32 syscall)
+{
+	if (wanted(SYSMONTS_KIND_FILE_DELETE))
+		save_call(ctx, syscall);
+	return 0;
+}
+
+/*
+ * File delete: the name is gone after a successful unlink, so the path is rebuilt as Sysmon
+ * does (spec/events.md §5.9): absolute as given, else the cwd or the dirfd's path + "/" + the
+ * name as given, not normalised.
+ */
+static __always_inline int on_delete_exit(long ret)
+{
+	struct pending_call call;
+	if (ret != 0 || !take_call(&call))
+		return 0;
+	__u8 *base = scratch_record();
+	struct path_scratch *paths = scratch_path();
+	if (!base || !paths)
+		return 0;
+	struct sysmonts_file_delete_record *record = (void *)base;
+	__u8 *tail = base + sizeof(*record);
+	fill_header(&record->header, SYSMONTS_KIND_FILE_DELETE);
+
+	long dirfd = AT_FDCWD;
+	const char *name = (const char *)call.args[0];
+	if (call.syscall == PENDING_UNLINKAT) {
+		dirfd = (long)(int)call.args[0];
+		name = (const char *)call.args[1];
+		if (call.args[2] & AT_REMOVEDIR)
+			record->header.flags |= SYSMONTS_FLAG_DIRECTORY;
+	} else if (call.syscall == PENDING_RMDIR) {
+		record->header.flags |= SYSMONTS_FLAG_DIRECTORY;
+	}
+
+	char first = 0;
+	bpf_probe_read_user(&first, 1, name);
+	__u32 base_len = 0;
+	if (first != '/') {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+		__u32 pos;
+		if (dirfd == AT_FDCWD) {
+			struct fs_struct *fs = BPF_CORE_READ(task, fs);
+			pos = walk_path(paths, BPF_CORE_READ(fs, pwd.dentry), BPF_CORE_READ(fs, pwd.mnt),
+					&record->header.flags);
+		} else {
+			struct file *dir = file_of_fd(task, dirfd);
+			if (!dir)
+				return 0;
+			pos = walk_path(paths, BPF_CORE_READ(dir, f_path.dentry), BPF_CORE_READ(dir, f_path.mnt),
+					&record->header.flags);
+		}
+		base_len = copy_walked(tail, paths, pos);
+		/* "/" + "x" is "/x", not "//x" (linux-sensors.md §2) */
+		if (base_len > 1) {
+			tail[base_len & PATH_MASK] = '/';
+			base_len += 1;
+		}
+	}
+	long name_len = bpf_probe_read_user_str(tail + (base_len & PATH_MASK), PATH_END, name);
+	if (name_len <= 0)
+		return 0;
+	record->path_len = base_len + name_len - 1;
+	emit(base, sizeof(*record) + (record->path_len & (2 * PATH_END - 1)));
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_unlink")
+int sysmonts_unlink_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_delete_enter(ctx, PENDING_UNLINK);
+}
+SEC("tracepoint/syscalls/sys_exit_unlink")
+int sysmonts_unlink_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_delete_exit(ctx->ret);
+}
+SEC("tracepoint/syscalls/sys_enter_unlinkat")
+int sysmonts_unlinkat_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_delete_enter(ctx, PENDING_UNLINKAT);
+}
+SEC("tracepoint/syscalls/sys_exit_unlinkat")
+int sysmonts_unlinkat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_delete_exit(ctx->ret);
+}
+SEC("tracepoint/syscalls/sys_enter_rmdir")
+int sysmonts_rmdir_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_delete_enter(ctx, PENDING_RMDIR);
+}
+SEC("tracepoint/syscalls/sys_exit_rmdir")
+int sysmonts_rmdir_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_delete_exit(ctx->ret);
+}
+
+/* ---------------------------------------------------------------- process access */
+
+static __always_inline void emit_access(__u32 target, __u32 operation)
+{
+	__u8 *base = scratch_record();
+	if (!base)
+		return;
+	struct sysmonts_process_access_record *record = (void *)base;
+	fill_header(&record->header, SYSMONTS_KIND_PROCESS_ACCESS);
+	record->target_pid = target;
+	record->operation = operation;
+	emit(base, sizeof(*record));
+}
+
+SEC("tracepoint/syscalls/sys_enter_ptrace")
+int sysmonts_ptrace_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	long request = ctx->args[0];
+	if ((request == PTRACE_ATTACH || request == PTRACE_SEIZE) && wanted(SYSMONTS_KIND_PROCESS_ACCESS))
+		save_call(ctx, PENDING_PTRACE);
+	return 0;
+}
+SEC("tracepoint/syscalls/sys_exit_ptrace")
+int sysmonts_ptrace_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pending_call call;
+	if (!take_call(&call) || ctx->ret != 0)
+		return 0;
+	emit_access(call.args[1], call.args[0] == PTRACE_ATTACH ? SYSMONTS_ACCESS_PTRACE_ATTACH : SYSMONTS_ACCESS_PTRACE_SEIZE);
+	return 0;
+}
+
+/* Reading or writing another process's memory; a process touching its own is not access. */
+static __always_inline int on_vm_enter(struct trace_event_raw_sys_enter *ctx, __u32 syscall)
+{
+	if ((__u32)ctx->args[0] != current_tgid() && wanted(SYSMONTS_KIND_PROCESS_ACCESS))
+		save_call(ctx, syscall);
+	return 0;
+}
+static __always_inline int on_vm_exit(long ret)
+{
+	struct pending_call call;
+	if (!take_call(&call) || ret < 0)
+		return 0;
+	emit_access(call.args[0], call.syscall == PENDING_VM_READV ? SYSMONTS_ACCESS_VM_READV : SYSMONTS_ACCESS_VM_WRITEV);
+	return 0;
+}
+SEC("tracepoint/syscalls/sys_enter_process_vm_readv")
+int sysmonts_vm_readv_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_vm_enter(ctx, PENDING_VM_READV);
+}
+SEC("tracepoint/syscalls/sys_exit_process_vm_readv")
+int sysmonts_vm_readv_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_vm_exit(ctx->ret);
+}
+SEC("tracepoint/syscalls/sys_enter_process_vm_writev")
+int sysmonts_vm_writev_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_vm_enter(ctx, PENDING_VM_WRITEV);
+}
+SEC("tracepoint/syscalls/sys_exit_process_vm_writev")
+int sysmonts_vm_writev_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_vm_exit(ctx->ret);
+}
+
+/* ---------------------------------------------------------------- bpf (event 100) */
+
+SEC("tracepoint/syscalls/sys_enter_bpf")
+int sysmonts_bpf_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	long command = ctx->args[0];
+	if ((command == BPF_CMD_PROG_LOAD || command == BPF_CMD_PROG_ATTACH) && wanted(SYSMONTS_KIND_BPF))
+		save_call(ctx, PENDING_BPF);
+	return 0;
+}
+
+/* Counts as Sysmon does (spec/events.md §5.10): LOAD returning an fd, ATTACH returning 0. */
+SEC("tracepoint/syscalls/sys_exit_bpf")
+int sysmonts_bpf_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pending_call call;
+	if (!take_call(&call))
+		return 0;
+	long ret = ctx->ret;
+	__u32 command = call.args[0];
+	if ((command == BPF_CMD_PROG_LOAD && ret < 0) || (command == BPF_CMD_PROG_ATTACH && ret != 0))
+		return 0;
+	__u8 *base = scratch_record();
+	if (!base)
+		return 0;
+	struct sysmonts_bpf_record *record = (void *)base;
+	fill_header(&record->header, SYSMONTS_KIND_BPF);
+	record->command = command;
+	record->program_type = 0;
+	record->program_fd = ret;
+	record->reserved = 0;
+	__builtin_memset(record->program_name, 0, sizeof(record->program_name));
+	if (command == BPF_CMD_PROG_LOAD) {
+		const void *attr = (const void *)call.args[1];
+		bpf_probe_read_user(&record->program_type, sizeof(record->program_type), attr);
+		bpf_probe_read_user(record->program_name, sizeof(record->program_name),
+				    attr + __builtin_offsetof(union bpf_attr, prog_name));
+	}
+	emit(base, sizeof(*record));
+	return 0;
+}

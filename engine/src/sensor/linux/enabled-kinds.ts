@@ -1,0 +1,32 @@
+/**
+ * Which kernel record kinds a set of Sysmon event IDs needs. Process create and exit are always
+ * on: the process cache needs them whatever the config says, as Sysmon for Linux always traces
+ * execve and exit (linux-sensors.md §1, "Activation").
+ */
+import { ENABLED_KINDS_SLOTS, RECORD_KIND } from "./layout";
+
+const KINDS_BY_EVENT: ReadonlyMap<number, readonly number[]> = new Map([
+  [3, [RECORD_KIND.network]],
+  [9, [RECORD_KIND.rawAccess]],
+  [10, [RECORD_KIND.processAccess]],
+  [11, [RECORD_KIND.fileCreate]],
+  [22, [RECORD_KIND.dns]],
+  [23, [RECORD_KIND.fileDelete]],
+  [26, [RECORD_KIND.fileDelete]],
+  [100, [RECORD_KIND.bpf]],
+]);
+
+const ALWAYS_ON: readonly number[] = [RECORD_KIND.exec, RECORD_KIND.exit];
+
+/** Event IDs this sensor can produce records for. */
+export const SENSOR_EVENT_IDS: readonly number[] = [1, 5, ...KINDS_BY_EVENT.keys()];
+
+/** One flag per `enabled_kinds` slot (indexed by record kind): 1 = the kernel produces it. */
+export function enabledKindFlags(eventIds: ReadonlySet<number>): Uint32Array {
+  const flags = new Uint32Array(ENABLED_KINDS_SLOTS);
+  for (const kind of ALWAYS_ON) flags[kind] = 1;
+  for (const id of eventIds) {
+    for (const kind of KINDS_BY_EVENT.get(id) ?? []) flags[kind] = 1;
+  }
+  return flags;
+}
