@@ -1,0 +1,35 @@
+/**
+ * Names for event 100's BpfCommand and BpfProgramType (spec/events.md §5.10): the bpf(2)
+ * command enum 0–37 (uapi linux/bpf.h order; 10 is BPF_PROG_TEST_RUN, also called
+ * BPF_PROG_RUN) and the program types without their BPF_PROG_TYPE_ prefix.
+ */
+const COMMANDS: readonly string[] = [
+  "BPF_MAP_CREATE", "BPF_MAP_LOOKUP_ELEM", "BPF_MAP_UPDATE_ELEM", "BPF_MAP_DELETE_ELEM", "BPF_MAP_GET_NEXT_KEY",
+  "BPF_PROG_LOAD", "BPF_OBJ_PIN", "BPF_OBJ_GET", "BPF_PROG_ATTACH", "BPF_PROG_DETACH", "BPF_PROG_TEST_RUN",
+  "BPF_PROG_GET_NEXT_ID", "BPF_MAP_GET_NEXT_ID", "BPF_PROG_GET_FD_BY_ID", "BPF_MAP_GET_FD_BY_ID",
+  "BPF_OBJ_GET_INFO_BY_FD", "BPF_PROG_QUERY", "BPF_RAW_TRACEPOINT_OPEN", "BPF_BTF_LOAD", "BPF_BTF_GET_FD_BY_ID",
+  "BPF_TASK_FD_QUERY", "BPF_MAP_LOOKUP_AND_DELETE_ELEM", "BPF_MAP_FREEZE", "BPF_BTF_GET_NEXT_ID",
+  "BPF_MAP_LOOKUP_BATCH", "BPF_MAP_LOOKUP_AND_DELETE_BATCH", "BPF_MAP_UPDATE_BATCH", "BPF_MAP_DELETE_BATCH",
+  "BPF_LINK_CREATE", "BPF_LINK_UPDATE", "BPF_LINK_GET_FD_BY_ID", "BPF_LINK_GET_NEXT_ID", "BPF_ENABLE_STATS",
+  "BPF_ITER_CREATE", "BPF_LINK_DETACH", "BPF_PROG_BIND_MAP", "BPF_TOKEN_CREATE", "BPF_PROG_STREAM_READ_BY_FD",
+];
+
+const PROGRAM_TYPES: readonly string[] = [
+  "UNSPEC", "SOCKET_FILTER", "KPROBE", "SCHED_CLS", "SCHED_ACT", "TRACEPOINT", "XDP", "PERF_EVENT", "CGROUP_SKB",
+  "CGROUP_SOCK", "LWT_IN", "LWT_OUT", "LWT_XMIT", "SOCK_OPS", "SK_SKB", "CGROUP_DEVICE", "SK_MSG",
+  "RAW_TRACEPOINT", "CGROUP_SOCK_ADDR", "LWT_SEG6LOCAL", "LIRC_MODE2", "SK_REUSEPORT", "FLOW_DISSECTOR",
+  "CGROUP_SYSCTL", "RAW_TRACEPOINT_WRITABLE", "CGROUP_SOCKOPT", "TRACING", "STRUCT_OPS", "EXT", "LSM",
+  "SK_LOOKUP", "SYSCALL", "NETFILTER",
+];
+
+export const BPF_PROG_LOAD = 5;
+
+/** @example bpfCommandName(5); // "BPF_PROG_LOAD" */
+export function bpfCommandName(command: number): string {
+  return COMMANDS[command] ?? "UNKNOWN";
+}
+
+/** @example bpfProgramTypeName(2); // "KPROBE" */
+export function bpfProgramTypeName(programType: number): string {
+  return PROGRAM_TYPES[programType] ?? "UNKNOWN";
+}

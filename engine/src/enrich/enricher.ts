@@ -1,0 +1,647 @@
+/**
+ * Turns raw sensor records into Sysmon events (spec/events.md §4 and §5): the process cache
+ * supplies ProcessGuid, Image, User and the Parent* fields, the file hasher the Hashes, the
+ * user directory names and login times, the DNS tracker event 22.
+ *
+ * Hot path: every field index is resolved once at module load, values are filled into one
+ * array per event, and the only system calls are a stat() per hashed image (cache check),
+ * the passwd/utmp stat at most once per second, and /proc reads on cache misses (rare once
+ * the cache is seeded, and remembered for a second when the process is gone).
+ *
+ * Deviations from Sysmon for Linux, on purpose:
+ * - The cache is seeded from /proc at start, so processes older than the monitor have
+ *   Image, CommandLine and parents (spec/cli-and-output.md §8 says Sysmon does not).
+ * - A parent missing from the cache is read from /proc if the process found there started
+ *   no later than the child (so a reused PID is never taken for the parent).
+ * - User for root is "root" in events 5, 9, 11 and 23, where Sysmon for Linux prints "-"
+ *   because its kernel program omits uid 0 (spec/events.md §5.2). That "-" is a bug that
+ *   loses information and no parser depends on it; a correct name is more useful.
+ * - Only one event 5 per process: the sensor reports process exits, not thread exits.
+ */
+import { eventDef, formatUtcTime, type SysmonEvent } from "../schema";
+import {
+  ownerUidOf,
+  readBootTimeMs,
+  readClockTicksPerSecond,
+  readMachineId,
+  readProcess,
+  listPids,
+  threadGroupOf,
+  type ProcSnapshot,
+  type RawRecord,
+  type ProcessExecRecord,
+  type NetworkRecord,
+} from "../sensor";
+import { bpfCommandName, bpfProgramTypeName, BPF_PROG_LOAD } from "./bpf-names";
+import { DnsTracker, type DnsOutcome, type DnsTrackerStats } from "./dns";
+import { ZERO_GUID, logonGuidText, processGuidText } from "./guid";
+import { FileHasher, type FileHasherStats } from "./hashes";
+import { ProcessCache, type ProcessCacheStats, type ProcessEntry, type ProcessFacts } from "./process-cache";
+import { UserDirectory } from "./users";
+
+export interface EnricherOptions {
+  /** HashAlgorithms of the config (SHA1, MD5, SHA256, `*`; IMPHASH is ignored on Linux). */
+  readonly hashAlgorithms: readonly string[];
+  /** Data1 of every GUID; default: the first 8 hex characters of /etc/machine-id. */
+  readonly machineId?: number;
+  readonly procRoot?: string;
+  /** The monitor's own PID: its records are dropped, as every Sysmon probe does (spec/events.md §5.10). */
+  readonly selfPid?: number;
+  readonly passwdPath?: string;
+  readonly utmpPath?: string;
+  /** How long a DNS query waits for its response. Default 5000 ms. */
+  readonly dnsTimeoutMs?: number;
+  /** Images larger than this are not hashed. Default 256 MiB. */
+  readonly maxHashFileBytes?: number;
+  /** Where unexpected conditions are reported; default: nowhere (they are also counted). */
+  readonly log?: (message: string) => void;
+}
+
+export interface EnricherStats {
+  readonly records: number;
+  readonly events: number;
+  readonly selfDropped: number;
+  /** rmdir records, which Sysmon does not report as FileDelete. */
+  readonly directoriesDropped: number;
+  /** Repeated UDP flows not reported again within 30 minutes. */
+  readonly udpDuplicates: number;
+  /** DNS answers already logged for the same process (name, status, results). */
+  readonly dnsDuplicates: number;
+  /** /proc reads on cache misses, and how many found nothing. */
+  readonly procLookups: number;
+  readonly procMisses: number;
+  readonly cache: ProcessCacheStats;
+  readonly hashes: FileHasherStats;
+  readonly dns: DnsTrackerStats;
+}
+
+export interface Enricher {
+  /** Enriches one record; calls `emit` for each resulting event (0..n). Exec always updates the cache. */
+  enrich(record: RawRecord, emit: (event: SysmonEvent) => void): void;
+  /** Time passes: reports DNS queries that timed out by `nowMs` and purges expired cache entries. */
+  tick(nowMs: number, emit: (event: SysmonEvent) => void): void;
+  /** Adds every process currently in /proc to the cache; returns how many were added. */
+  seedFromProc(): number;
+  setHashAlgorithms(names: readonly string[]): void;
+  stats(): EnricherStats;
+  close(): void;
+  [Symbol.dispose](): void;
+}
+
+// ---- field indices, resolved once ----------------------------------------------------------
+
+function indexer(id: number): (name: string) => number {
+  const def = eventDef(id);
+  return (name) => {
+    const index = def.fieldIndex.get(name);
+    if (index === undefined) throw new RangeError(`event ${id} has no field ${name}`);
+    return index;
+  };
+}
+
+function blank(id: number): () => string[] {
+  const length = eventDef(id).fields.length;
+  return () => new Array<string>(length).fill("-");
+}
+
+const E1 = indexer(1);
+const PC = {
+  new: blank(1), UtcTime: E1("UtcTime"), ProcessGuid: E1("ProcessGuid"), ProcessId: E1("ProcessId"), Image: E1("Image"),
+  CommandLine: E1("CommandLine"), CurrentDirectory: E1("CurrentDirectory"), User: E1("User"), LogonGuid: E1("LogonGuid"),
+  LogonId: E1("LogonId"), TerminalSessionId: E1("TerminalSessionId"), IntegrityLevel: E1("IntegrityLevel"), Hashes: E1("Hashes"),
+  ParentProcessGuid: E1("ParentProcessGuid"), ParentProcessId: E1("ParentProcessId"), ParentImage: E1("ParentImage"),
+  ParentCommandLine: E1("ParentCommandLine"), ParentUser: E1("ParentUser"),
+};
+const E2 = indexer(2);
+const FT = {
+  new: blank(2), UtcTime: E2("UtcTime"), ProcessGuid: E2("ProcessGuid"), ProcessId: E2("ProcessId"), Image: E2("Image"),
+  TargetFilename: E2("TargetFilename"), CreationUtcTime: E2("CreationUtcTime"), PreviousCreationUtcTime: E2("PreviousCreationUtcTime"), User: E2("User"),
+};
+const E3 = indexer(3);
+const NC = {
+  new: blank(3), UtcTime: E3("UtcTime"), ProcessGuid: E3("ProcessGuid"), ProcessId: E3("ProcessId"), Image: E3("Image"), User: E3("User"),
+  Protocol: E3("Protocol"), Initiated: E3("Initiated"), SourceIsIpv6: E3("SourceIsIpv6"), SourceIp: E3("SourceIp"), SourcePort: E3("SourcePort"),
+  DestinationIsIpv6: E3("DestinationIsIpv6"), DestinationIp: E3("DestinationIp"), DestinationPort: E3("DestinationPort"),
+};
+const E5 = indexer(5);
+const PT = { new: blank(5), UtcTime: E5("UtcTime"), ProcessGuid: E5("ProcessGuid"), ProcessId: E5("ProcessId"), Image: E5("Image"), User: E5("User") };
+const E6 = indexer(6);
+const DL = { new: blank(6), UtcTime: E6("UtcTime"), ImageLoaded: E6("ImageLoaded"), Hashes: E6("Hashes") };
+const E7 = indexer(7);
+const IL = {
+  new: blank(7), UtcTime: E7("UtcTime"), ProcessGuid: E7("ProcessGuid"), ProcessId: E7("ProcessId"), Image: E7("Image"),
+  ImageLoaded: E7("ImageLoaded"), Hashes: E7("Hashes"), User: E7("User"),
+};
+const E9 = indexer(9);
+const RA = { new: blank(9), UtcTime: E9("UtcTime"), ProcessGuid: E9("ProcessGuid"), ProcessId: E9("ProcessId"), Image: E9("Image"), Device: E9("Device"), User: E9("User") };
+const E10 = indexer(10);
+const PA = {
+  new: blank(10), UtcTime: E10("UtcTime"), SourceProcessGUID: E10("SourceProcessGUID"), SourceProcessId: E10("SourceProcessId"),
+  SourceThreadId: E10("SourceThreadId"), SourceImage: E10("SourceImage"), TargetProcessGUID: E10("TargetProcessGUID"),
+  TargetProcessId: E10("TargetProcessId"), TargetImage: E10("TargetImage"), GrantedAccess: E10("GrantedAccess"),
+  SourceUser: E10("SourceUser"), TargetUser: E10("TargetUser"),
+};
+const E11 = indexer(11);
+const FC = {
+  new: blank(11), UtcTime: E11("UtcTime"), ProcessGuid: E11("ProcessGuid"), ProcessId: E11("ProcessId"), Image: E11("Image"),
+  TargetFilename: E11("TargetFilename"), CreationUtcTime: E11("CreationUtcTime"), User: E11("User"),
+};
+const E22 = indexer(22);
+const DQ = {
+  new: blank(22), UtcTime: E22("UtcTime"), ProcessGuid: E22("ProcessGuid"), ProcessId: E22("ProcessId"), QueryName: E22("QueryName"),
+  QueryStatus: E22("QueryStatus"), QueryResults: E22("QueryResults"), Image: E22("Image"), User: E22("User"),
+};
+const E23 = indexer(23);
+const FD = {
+  new: blank(23), UtcTime: E23("UtcTime"), ProcessGuid: E23("ProcessGuid"), ProcessId: E23("ProcessId"), User: E23("User"),
+  Image: E23("Image"), TargetFilename: E23("TargetFilename"),
+};
+const E25 = indexer(25);
+const TP = { new: blank(25), UtcTime: E25("UtcTime"), ProcessGuid: E25("ProcessGuid"), ProcessId: E25("ProcessId"), Image: E25("Image"), Type: E25("Type"), User: E25("User") };
+const E100 = indexer(100);
+const BP = {
+  new: blank(100), UtcTime: E100("UtcTime"), ProcessGuid: E100("ProcessGuid"), ProcessId: E100("ProcessId"), Image: E100("Image"), User: E100("User"),
+  BpfCommand: E100("BpfCommand"), BpfProgramType: E100("BpfProgramType"), BpfProgramId: E100("BpfProgramId"), BpfProgramName: E100("BpfProgramName"),
+};
+
+/** Image of an event that carries only a PID when nothing resolves it (spec/events.md §4). */
+const UNKNOWN_PROCESS = "<unknown process>";
+/** Device is cut to MAX_PATH (spec/events.md §5.7). */
+const DEVICE_MAX = 260;
+/** A UDP flow is reported again only after 30 minutes (spec/events.md §5.5). */
+const UDP_REPORT_INTERVAL_MS = 30 * 60_000;
+const UDP_FLOWS_MAX = 65_536;
+/** Per-process DNS de-duplication keeps the 1000 most recent answers (spec/events.md §4). */
+const DNS_SEEN_MAX = 1000;
+/** A PID that /proc did not know is not looked up again for this long. */
+const PROC_MISS_MEMORY_MS = 1000;
+const PROC_MISSES_MAX = 4096;
+
+function text(value: string): string {
+  return value === "" ? "-" : value;
+}
+
+function baseName(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? path : path.slice(slash + 1);
+}
+
+class SysmonEnricher implements Enricher {
+  private readonly machineId: number;
+  private readonly procRoot: string | undefined;
+  private readonly selfPid: number;
+  private readonly log: (message: string) => void;
+  private readonly cache = new ProcessCache();
+  private readonly hasher: FileHasher;
+  private readonly users: UserDirectory;
+  private readonly dns: DnsTracker;
+  /** UDP flow key → last report time; insertion order is report order. */
+  private readonly udpFlows = new Map<string, number>();
+  private readonly udpFlowsByPid = new Map<number, string[]>();
+  private readonly procMisses = new Map<number, number>();
+  private bootTimeMs = 0;
+  private ticksPerSecond = 100;
+  private closed = false;
+  private counters = { records: 0, events: 0, selfDropped: 0, directoriesDropped: 0, udpDuplicates: 0, dnsDuplicates: 0, procLookups: 0, procMisses: 0 };
+  private currentEmit: (event: SysmonEvent) => void = () => undefined;
+  private readonly onDnsOutcome = (outcome: DnsOutcome): void => this.emitDns(outcome);
+
+  constructor(options: EnricherOptions) {
+    this.procRoot = options.procRoot;
+    this.machineId = (options.machineId ?? readMachineId()) >>> 0;
+    this.selfPid = options.selfPid ?? -1;
+    this.log = options.log ?? (() => undefined);
+    this.hasher = new FileHasher({ algorithms: options.hashAlgorithms, maxFileBytes: options.maxHashFileBytes });
+    this.users = new UserDirectory({ passwdPath: options.passwdPath, utmpPath: options.utmpPath });
+    this.dns = new DnsTracker({ timeoutMs: options.dnsTimeoutMs });
+    this.bootTimeMs = readBootTimeMs({ procRoot: this.procRoot });
+    this.ticksPerSecond = readClockTicksPerSecond({ procRoot: this.procRoot });
+  }
+
+  enrich(record: RawRecord, emit: (event: SysmonEvent) => void): void {
+    if (this.closed) return;
+    this.counters.records++;
+    if (record.actor.pid === this.selfPid) {
+      this.counters.selfDropped++;
+      return;
+    }
+    const out = (event: SysmonEvent): void => {
+      this.counters.events++;
+      emit(event);
+    };
+    switch (record.kind) {
+      case "exec":
+        out(this.processCreate(record));
+        return;
+      case "exit": {
+        const t = record.timeMs;
+        const entry = this.cache.lookup(record.process.pid, t);
+        const v = PT.new();
+        v[PT.UtcTime] = formatUtcTime(t);
+        v[PT.ProcessGuid] = entry?.guid ?? ZERO_GUID;
+        v[PT.ProcessId] = String(record.process.pid);
+        v[PT.Image] = entry === undefined || entry.image === "" ? UNKNOWN_PROCESS : entry.image;
+        v[PT.User] = this.userName(record.actor.uid);
+        out({ id: 5, values: v });
+        this.cache.markExited(record.process.pid, t);
+        this.forgetUdpFlows(record.process.pid);
+        return;
+      }
+      case "network":
+        this.networkConnect(record, out);
+        return;
+      case "file-create": {
+        const t = record.timeMs;
+        const entry = this.resolve(record.actor.pid, t);
+        const v = FC.new();
+        v[FC.UtcTime] = formatUtcTime(t);
+        this.fillProcess(v, FC, entry, record.actor.pid, "-");
+        v[FC.TargetFilename] = text(record.path);
+        v[FC.CreationUtcTime] = v[FC.UtcTime] ?? "-";
+        v[FC.User] = this.userName(record.actor.uid);
+        out({ id: 11, values: v });
+        return;
+      }
+      case "file-delete": {
+        // Directory removals are not reported (spec/linux-sensors.md, event 23).
+        if ("directory" in record && record.directory === true) {
+          this.counters.directoriesDropped++;
+          return;
+        }
+        // Hashes, IsExecutable and Archived stay "-" (spec/events.md §5.9).
+        const t = record.timeMs;
+        const entry = this.resolve(record.actor.pid, t);
+        const v = FD.new();
+        v[FD.UtcTime] = formatUtcTime(t);
+        this.fillProcess(v, FD, entry, record.actor.pid, "-");
+        v[FD.User] = this.userName(record.actor.uid);
+        v[FD.TargetFilename] = text(record.path);
+        out({ id: 23, values: v });
+        return;
+      }
+      case "file-time": {
+        const t = record.timeMs;
+        const entry = this.resolve(record.actor.pid, t);
+        const v = FT.new();
+        v[FT.UtcTime] = formatUtcTime(t);
+        this.fillProcess(v, FT, entry, record.actor.pid, "-");
+        v[FT.TargetFilename] = text(record.path);
+        v[FT.CreationUtcTime] = formatUtcTime(record.newTimeMs);
+        v[FT.PreviousCreationUtcTime] = record.previousTimeMs === null ? "-" : formatUtcTime(record.previousTimeMs);
+        v[FT.User] = this.userName(record.actor.uid);
+        out({ id: 2, values: v });
+        return;
+      }
+      case "raw-access": {
+        const t = record.timeMs;
+        const entry = this.resolve(record.actor.pid, t);
+        const v = RA.new();
+        v[RA.UtcTime] = formatUtcTime(t);
+        this.fillProcess(v, RA, entry, record.actor.pid, UNKNOWN_PROCESS);
+        v[RA.Device] = text(record.device.length > DEVICE_MAX ? record.device.slice(0, DEVICE_MAX) : record.device);
+        v[RA.User] = this.userName(record.actor.uid);
+        out({ id: 9, values: v });
+        return;
+      }
+      case "process-access":
+        out(this.processAccess(record.timeMs, record));
+        return;
+      case "dns":
+        this.currentEmit = out;
+        this.dns.onPacket({ pid: record.actor.pid, timeMs: record.timeMs, outgoing: record.outgoing, message: record.message }, this.onDnsOutcome);
+        return;
+      case "module-load": {
+        const v = DL.new();
+        v[DL.UtcTime] = formatUtcTime(record.timeMs);
+        v[DL.ImageLoaded] = text(record.path ?? record.name);
+        v[DL.Hashes] = record.path === null ? "-" : this.hasher.hashesOf(record.path);
+        out({ id: 6, values: v });
+        return;
+      }
+      case "image-load": {
+        const t = record.timeMs;
+        const entry = this.resolve(record.actor.pid, t);
+        const v = IL.new();
+        v[IL.UtcTime] = formatUtcTime(t);
+        this.fillProcess(v, IL, entry, record.actor.pid, "-");
+        v[IL.ImageLoaded] = text(record.path);
+        v[IL.Hashes] = this.hasher.hashesOf(record.path);
+        v[IL.User] = this.userName(record.actor.uid);
+        out({ id: 7, values: v });
+        return;
+      }
+      case "bpf": {
+        const t = record.timeMs;
+        const entry = this.resolve(record.actor.pid, t);
+        const v = BP.new();
+        v[BP.UtcTime] = formatUtcTime(t);
+        this.fillProcess(v, BP, entry, record.actor.pid, "-");
+        // The only event whose User falls back to the numeric uid (spec/events.md §5.2).
+        v[BP.User] = this.users.nameOf(record.actor.uid) ?? String(record.actor.uid >>> 0);
+        v[BP.BpfCommand] = bpfCommandName(record.command);
+        v[BP.BpfProgramType] = record.command === BPF_PROG_LOAD ? bpfProgramTypeName(record.programType) : "UNSPEC";
+        v[BP.BpfProgramId] = String(record.command === BPF_PROG_LOAD ? record.programFd >>> 0 : 0);
+        v[BP.BpfProgramName] = text(record.programName);
+        out({ id: 100, values: v });
+        return;
+      }
+      case "tampering": {
+        const t = record.timeMs;
+        const entry = this.resolve(record.process.pid, t);
+        const v = TP.new();
+        v[TP.UtcTime] = formatUtcTime(t);
+        v[TP.ProcessGuid] = entry?.guid ?? processGuidText(this.machineId, record.process);
+        v[TP.ProcessId] = String(record.process.pid);
+        v[TP.Image] = entry === undefined || entry.image === "" ? UNKNOWN_PROCESS : entry.image;
+        v[TP.Type] = text(record.type);
+        v[TP.User] = this.userName(record.actor.uid);
+        out({ id: 25, values: v });
+        return;
+      }
+    }
+  }
+
+  tick(nowMs: number, emit: (event: SysmonEvent) => void): void {
+    if (this.closed) return;
+    this.currentEmit = (event) => {
+      this.counters.events++;
+      emit(event);
+    };
+    this.dns.expire(nowMs, this.onDnsOutcome);
+    this.cache.purge(nowMs);
+  }
+
+  // ---- events -----------------------------------------------------------------------------
+
+  private processCreate(record: ProcessExecRecord): SysmonEvent {
+    const p = record.process;
+    const uid = record.actor.uid;
+    const guid = processGuidText(this.machineId, p);
+    const commandLine = record.argv.join(" ");
+    const parent = this.resolveParent(record.parentPid, p.startTimeMs);
+    const ttyIndex = record.ttyIndex < 0 ? 0 : record.ttyIndex;
+    this.cache.add(
+      {
+        pid: p.pid, guid, createTimeMs: p.startTimeMs, createSlackMs: 0, image: record.image, commandLine,
+        currentDirectory: record.cwd, uid, parentPid: record.parentPid, sessionId: record.sessionId,
+        ttyIndex: record.ttyIndex, loginUid: record.loginUid,
+      },
+      record.timeMs,
+    );
+    const v = PC.new();
+    v[PC.UtcTime] = formatUtcTime(p.startTimeMs);
+    v[PC.ProcessGuid] = guid;
+    v[PC.ProcessId] = String(p.pid);
+    v[PC.Image] = text(record.image);
+    v[PC.CommandLine] = text(commandLine);
+    v[PC.CurrentDirectory] = text(record.cwd);
+    v[PC.User] = this.userName(uid);
+    v[PC.LogonGuid] = logonGuidText(this.machineId, { loginTimeSec: this.users.loginTimeSec(uid, record.ttyIndex), uid, ttyIndex });
+    // Linux LogonId: decimal of (uid & 0xFFFF) (spec/events.md §5.2).
+    v[PC.LogonId] = String(uid & 0xffff);
+    v[PC.TerminalSessionId] = String(record.sessionId >>> 0);
+    v[PC.IntegrityLevel] = "no level";
+    v[PC.Hashes] = this.hasher.hashesOf(record.image);
+    v[PC.ParentProcessId] = String(record.parentPid);
+    if (parent !== undefined) {
+      v[PC.ParentProcessGuid] = parent.guid;
+      v[PC.ParentImage] = text(parent.image);
+      v[PC.ParentCommandLine] = text(parent.commandLine);
+      v[PC.ParentUser] = parent.uid < 0 ? "-" : this.userName(parent.uid);
+    } else {
+      v[PC.ParentProcessGuid] = ZERO_GUID;
+    }
+    return { id: 1, values: v };
+  }
+
+  private networkConnect(record: NetworkRecord, out: (event: SysmonEvent) => void): void {
+    const t = record.timeMs;
+    const pid = record.actor.pid;
+    if (record.protocol === "udp") {
+      const key = `${pid}|${record.initiated ? 1 : 0}|${record.sourceIp}|${record.sourcePort}|${record.destinationIp}|${record.destinationPort}`;
+      const last = this.udpFlows.get(key);
+      if (last !== undefined && t - last < UDP_REPORT_INTERVAL_MS) {
+        this.counters.udpDuplicates++;
+        return;
+      }
+      this.rememberUdpFlow(pid, key, t, last !== undefined);
+    }
+    const entry = this.resolve(pid, t);
+    const v = NC.new();
+    v[NC.UtcTime] = formatUtcTime(t);
+    this.fillProcess(v, NC, entry, pid, UNKNOWN_PROCESS);
+    // User: the cached process's uid first, as Sysmon for Linux does (spec/events.md §5.2).
+    v[NC.User] = this.userName(entry !== undefined && entry.uid >= 0 ? entry.uid : record.actor.uid);
+    v[NC.Protocol] = record.protocol;
+    v[NC.Initiated] = record.initiated ? "true" : "false";
+    v[NC.SourceIsIpv6] = v[NC.DestinationIsIpv6] = record.ipv6 ? "true" : "false";
+    v[NC.SourceIp] = text(record.sourceIp);
+    v[NC.SourcePort] = String(record.sourcePort & 0xffff);
+    v[NC.DestinationIp] = text(record.destinationIp);
+    v[NC.DestinationPort] = String(record.destinationPort & 0xffff);
+    // Hostnames and port names stay "-": Sysmon for Linux never looks them up (spec/events.md §5.2).
+    out({ id: 3, values: v });
+  }
+
+  private processAccess(t: number, record: Extract<RawRecord, { kind: "process-access" }>): SysmonEvent {
+    const source = this.resolve(record.actor.pid, t);
+    // The target may be a thread id (spec/events.md §5.8): map it to its thread group.
+    let target = this.cache.lookup(record.targetPid, t);
+    let targetPid = record.targetPid;
+    if (target === undefined) {
+      const tgid = threadGroupOf(record.targetPid, { procRoot: this.procRoot });
+      if (tgid !== null) targetPid = tgid;
+      target = this.resolve(targetPid, t);
+    }
+    const v = PA.new();
+    v[PA.UtcTime] = formatUtcTime(t);
+    v[PA.SourceProcessGUID] = source?.guid ?? ZERO_GUID;
+    v[PA.SourceProcessId] = String(record.actor.pid);
+    v[PA.SourceThreadId] = String(record.actor.tid);
+    v[PA.SourceImage] = source === undefined || source.image === "" ? UNKNOWN_PROCESS : source.image;
+    v[PA.TargetProcessGUID] = target?.guid ?? ZERO_GUID;
+    v[PA.TargetProcessId] = String(record.targetPid);
+    v[PA.TargetImage] = target === undefined || target.image === "" ? UNKNOWN_PROCESS : target.image;
+    v[PA.GrantedAccess] = `0x${(record.grantedAccess >>> 0).toString(16)}`;
+    v[PA.SourceUser] = this.userName(record.actor.uid);
+    const targetUid = target !== undefined && target.uid >= 0 ? target.uid : ownerUidOf(targetPid, { procRoot: this.procRoot });
+    v[PA.TargetUser] = targetUid < 0 ? "-" : this.userName(targetUid);
+    return { id: 10, values: v };
+  }
+
+  private emitDns(outcome: DnsOutcome): void {
+    const entry = this.resolve(outcome.pid, outcome.queryTimeMs);
+    if (entry !== undefined) {
+      // Per process, an identical (name, status, results) is logged once (spec/events.md §4).
+      const key = `${outcome.queryName}\u0000${outcome.queryStatus}\u0000${outcome.queryResults}`;
+      const seen = (entry.dnsSeen ??= new Set());
+      if (seen.has(key)) {
+        this.counters.dnsDuplicates++;
+        return;
+      }
+      seen.add(key);
+      if (seen.size > DNS_SEEN_MAX) {
+        const oldest = seen.values().next();
+        if (!oldest.done) seen.delete(oldest.value);
+      }
+    }
+    const v = DQ.new();
+    v[DQ.UtcTime] = formatUtcTime(outcome.timeMs);
+    v[DQ.ProcessGuid] = entry?.guid ?? ZERO_GUID;
+    v[DQ.ProcessId] = String(outcome.pid);
+    v[DQ.QueryName] = text(outcome.queryName);
+    v[DQ.QueryStatus] = outcome.queryStatus;
+    v[DQ.QueryResults] = outcome.queryResults;
+    v[DQ.Image] = entry === undefined || entry.image === "" ? UNKNOWN_PROCESS : entry.image;
+    // DnsQuery takes the user from the cached process entry (spec/events.md §4).
+    v[DQ.User] = entry === undefined || entry.uid < 0 ? "-" : this.userName(entry.uid);
+    this.currentEmit({ id: 22, values: v });
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  private fillProcess(
+    v: string[],
+    at: { readonly ProcessGuid: number; readonly ProcessId: number; readonly Image: number },
+    entry: ProcessEntry | undefined,
+    pid: number,
+    unknownImage: string,
+  ): void {
+    v[at.ProcessGuid] = entry?.guid ?? ZERO_GUID;
+    v[at.ProcessId] = String(pid);
+    v[at.Image] = entry === undefined || entry.image === "" ? unknownImage : entry.image;
+  }
+
+  private userName(uid: number): string {
+    return this.users.nameOf(uid) ?? "-";
+  }
+
+  /** The cache entry for `pid` at `timeMs`, reading /proc on a miss (spec/cli-and-output.md §8). */
+  private resolve(pid: number, timeMs: number): ProcessEntry | undefined {
+    const cached = this.cache.lookup(pid, timeMs);
+    if (cached !== undefined || pid <= 0) return cached;
+    const entry = this.lookUpProc(pid, timeMs);
+    return entry !== undefined && timeMs + entry.createSlackMs >= entry.createTimeMs ? entry : undefined;
+  }
+
+  private resolveParent(pid: number, childStartMs: number): ProcessEntry | undefined {
+    return this.resolve(pid, childStartMs);
+  }
+
+  private lookUpProc(pid: number, timeMs: number): ProcessEntry | undefined {
+    const missedAt = this.procMisses.get(pid);
+    if (missedAt !== undefined && Math.abs(timeMs - missedAt) < PROC_MISS_MEMORY_MS) return undefined;
+    this.counters.procLookups++;
+    const snapshot = readProcess(pid, { procRoot: this.procRoot });
+    if (snapshot === null) {
+      this.counters.procMisses++;
+      this.procMisses.delete(pid);
+      this.procMisses.set(pid, timeMs);
+      if (this.procMisses.size > PROC_MISSES_MAX) {
+        const oldest = this.procMisses.keys().next();
+        if (!oldest.done) this.procMisses.delete(oldest.value);
+      }
+      return undefined;
+    }
+    const facts = this.factsFromSnapshot(snapshot);
+    // The newest entry may be this very process (the event merely predates its create time).
+    const newest = this.cache.newest(pid);
+    if (newest !== undefined && newest.guid === facts.guid) return newest;
+    return this.cache.add(facts, timeMs);
+  }
+
+  private factsFromSnapshot(snapshot: ProcSnapshot): ProcessFacts {
+    // btime is a whole second and starttime is in ticks, so this start time is up to a
+    // second early compared with the kernel's (spec/events.md §5.3); btime (not
+    // now − uptime) keeps it identical on every read, so the GUID is stable.
+    const createTimeMs = this.bootTimeMs + (snapshot.startTicks * 1000) / this.ticksPerSecond;
+    const image = snapshot.exe !== "" ? snapshot.exe : baseName(snapshot.argv0);
+    return {
+      pid: snapshot.pid,
+      guid: processGuidText(this.machineId, { startTimeMs: createTimeMs, processKey: snapshot.endCode }),
+      createTimeMs,
+      createSlackMs: 1000,
+      image,
+      commandLine: snapshot.commandLine,
+      currentDirectory: snapshot.cwd,
+      uid: snapshot.uid,
+      parentPid: snapshot.ppid,
+      sessionId: snapshot.sessionId,
+      ttyIndex: snapshot.ttyIndex,
+      loginUid: snapshot.loginUid,
+    };
+  }
+
+  private rememberUdpFlow(pid: number, key: string, timeMs: number, known: boolean): void {
+    if (known) this.udpFlows.delete(key);
+    this.udpFlows.set(key, timeMs);
+    if (!known) {
+      const keys = this.udpFlowsByPid.get(pid);
+      if (keys === undefined) this.udpFlowsByPid.set(pid, [key]);
+      else keys.push(key);
+    }
+    if (this.udpFlows.size > UDP_FLOWS_MAX) {
+      const oldest = this.udpFlows.keys().next();
+      if (!oldest.done) this.udpFlows.delete(oldest.value);
+    }
+  }
+
+  /** UDP flows are forgotten when their process exits (spec/cli-and-output.md §8). */
+  private forgetUdpFlows(pid: number): void {
+    const keys = this.udpFlowsByPid.get(pid);
+    if (keys === undefined) return;
+    for (const key of keys) this.udpFlows.delete(key);
+    this.udpFlowsByPid.delete(pid);
+  }
+
+  seedFromProc(): number {
+    if (this.closed) return 0;
+    let added = 0;
+    const now = Date.now();
+    for (const pid of listPids({ procRoot: this.procRoot })) {
+      if (pid === this.selfPid) continue;
+      const snapshot = readProcess(pid, { procRoot: this.procRoot });
+      if (snapshot === null) continue; // exited while we listed
+      const facts = this.factsFromSnapshot(snapshot);
+      if (this.cache.newest(pid)?.guid === facts.guid) continue;
+      this.cache.add(facts, now);
+      added++;
+    }
+    this.log(`process cache seeded with ${added} processes from /proc`);
+    return added;
+  }
+
+  setHashAlgorithms(names: readonly string[]): void {
+    this.hasher.setAlgorithms(names);
+  }
+
+  stats(): EnricherStats {
+    return { ...this.counters, cache: this.cache.stats(), hashes: this.hasher.stats(), dns: this.dns.stats() };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.cache.clear();
+    this.hasher.clear();
+    this.udpFlows.clear();
+    this.udpFlowsByPid.clear();
+    this.procMisses.clear();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/**
+ * Creates the enricher. Reads /etc/machine-id (unless given), the boot time and CLK_TCK once.
+ *
+ * @example
+ * using enricher = createEnricher({ hashAlgorithms: ["SHA256"], selfPid: process.pid });
+ * enricher.seedFromProc();
+ * sensor.drain((record) => enricher.enrich(record, (event) => pipeline.push(event)));
+ */
+export function createEnricher(options: EnricherOptions): Enricher {
+  return new SysmonEnricher(options);
+}
