@@ -1,4 +1,5 @@
 import type { Command } from "./command";
+import { queryCommand } from "./query";
 import { runCommand } from "./run";
 import { schemaPowerShellCommand } from "./schema-powershell";
 import { serviceCommand } from "./service";
@@ -11,4 +12,5 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   serviceCommand,
   schemaPowerShellCommand,
+  queryCommand,
 ];

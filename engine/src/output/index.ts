@@ -3,7 +3,7 @@ export { renderLinuxXml, LINUX_XML_MAX_BYTES } from "./linux-xml";
 export type { LinuxXmlOptions } from "./linux-xml";
 export { renderWindowsXml } from "./windows-xml";
 export type { WindowsXmlOptions } from "./windows-xml";
-export { eventToJson, renderJson } from "./json";
+export { eventFromJson, eventToJson, renderJson } from "./json";
 export type { JsonEvent, JsonEventValue } from "./json";
 export { TABLE_HEADER, renderTableRow } from "./table";
 export { formatTimeCreated } from "./time";

@@ -66,3 +66,26 @@ export function renderJson(stamped: StampedEvent): string {
 export function eventToJson(stamped: StampedEvent): JsonEvent {
   return JSON.parse(renderJson(stamped)) as JsonEvent;
 }
+
+/**
+ * Rebuilds a StampedEvent from the flat JSON shape (what `events.query` returns), so a client
+ * can render it in the other formats. Unknown keys are ignored, missing fields become "-".
+ */
+export function eventFromJson(json: Readonly<Record<string, unknown>>): StampedEvent {
+  const id = Number(json["EventID"]);
+  const def = findEvent(id);
+  if (!def) throw new RangeError(`event ${String(json["EventID"])} is not in the catalogue`);
+  const values = def.fields.map((f) => {
+    const value = json[f.name];
+    return value === null || value === undefined || value === "" ? "-" : String(value);
+  });
+  const time = String(json["TimeCreated"] ?? "");
+  const fraction = /\.(\d+)Z$/.exec(time)?.[1] ?? "0";
+  const whole = Date.parse(`${time.slice(0, 19)}Z`);
+  return {
+    recordId: Number(json["EventRecordID"]),
+    timeCreated: Number.isFinite(whole) ? whole + Number(`0.${fraction}`) * 1000 : 0,
+    computer: String(json["Computer"] ?? ""),
+    event: { id, values },
+  };
+}
