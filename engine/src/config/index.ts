@@ -1,0 +1,21 @@
+// Public surface of the configuration stage: load, lint, dump and the compiled rule set that
+// rules/ evaluates.
+export { loadConfig, loadConfigFile, defaultConfig, hostPlatform, DEFAULT_CONFIG_TEXT } from "./load";
+export type { LoadedConfig, LoadOptions } from "./load";
+export { lintConfig } from "./lint";
+export type { LintInput } from "./lint";
+export { dumpConfig, dumpRules } from "./dump";
+export { formatWarning } from "./warnings";
+export type { LintWarning } from "./warnings";
+export { defaultOptions, OPTION_ELEMENTS } from "./options";
+export type { ConfigOptions, HashAlgorithm, Platform, ProcessAccessEntry } from "./options";
+export { CONDITIONS, parseCondition } from "./conditions";
+export type { ConditionName, CaseFolding, ValueMatcher } from "./conditions";
+export { detectEncoding, decodeConfig } from "./encoding";
+export type { DetectedEncoding, TextEncodingName } from "./encoding";
+export { NEWEST_SCHEMA, parseSchemaVersion } from "./version";
+export type { SchemaVersion } from "./version";
+export { RULE_ELEMENT_NAMES } from "./compile";
+export type {
+  Combine, CompiledFilter, CompoundRule, EventPlan, PlannedCompound, PlannedEntry, PlannedFilter, RuleEntry, RuleSet,
+} from "./ruleset";

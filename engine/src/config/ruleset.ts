@@ -1,0 +1,94 @@
+// The compiled form of <EventFiltering> (config.md §5): rule entries in compilation order, and
+// for every filterable event ID a ready-to-walk evaluation plan (§6.1 order, field indices
+// resolved for that event, matchers built). `rules/` walks the plans; nothing is parsed or
+// lowercased per event.
+
+import type { CaseFolding, ConditionName, ValueMatcher } from "./conditions";
+import type { SchemaVersion } from "./version";
+
+export type Combine = "and" | "or";
+
+/** One filter element, e.g. `<Image condition="end with">\cmd.exe</Image>`. */
+export interface CompiledFilter {
+  readonly kind: "filter";
+  /** Manifest field name as written (case-sensitive match, §4). */
+  readonly field: string;
+  /** Index of the field in the event the entry is bound to. */
+  readonly fieldIndex: number;
+  readonly condition: ConditionName;
+  /** The value as written in the file (original case; `config dump` shows it). */
+  readonly value: string;
+  /** Resolved rule name (§5.2); "" when none. */
+  readonly name: string;
+  readonly match: ValueMatcher;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** A `<Rule>` compound rule: its filters combine by its own groupRelation (§6.4). */
+export interface CompoundRule {
+  readonly kind: "compound";
+  /** Aggregation ID, numbered 1, 2, … across the whole configuration (Appendix A). */
+  readonly id: number;
+  /** The Rule's own name attribute ("" when none); shown by `config dump`. */
+  readonly name: string;
+  readonly combine: Combine;
+  readonly filters: readonly CompiledFilter[];
+  readonly line: number;
+  readonly column: number;
+}
+
+/** One event element (`<ProcessCreate onmatch="include">`): never merged with another (§5.1). */
+export interface RuleEntry {
+  /** The event the element is bound to (§5.3: RegistryEvent → 12, 13 or 14). */
+  readonly eventId: number;
+  /** The element name, e.g. "RegistryEvent". */
+  readonly ruleName: string;
+  readonly onmatch: "include" | "exclude";
+  readonly combine: Combine;
+  readonly items: readonly (CompiledFilter | CompoundRule)[];
+  readonly line: number;
+  readonly column: number;
+}
+
+/** A filter ready for one event ID: `index` is -1 when the field does not apply (§5.3). */
+export interface PlannedFilter {
+  readonly compound: false;
+  readonly index: number;
+  /** Bit of the compiled field, for the AND element's same-field OR (§6.3). */
+  readonly fieldBit: number;
+  /** Whether a later plain filter in the element is on the same field. */
+  readonly laterSameField: boolean;
+  readonly name: string;
+  readonly match: ValueMatcher;
+}
+
+export interface PlannedCompound {
+  readonly compound: true;
+  readonly and: boolean;
+  readonly filters: readonly PlannedFilter[];
+}
+
+export interface PlannedEntry {
+  /** The decision when this entry matches: include for onmatch="include". */
+  readonly includeOnMatch: boolean;
+  readonly and: boolean;
+  readonly items: readonly (PlannedFilter | PlannedCompound)[];
+  readonly entry: RuleEntry;
+}
+
+/** Evaluation plan of one event ID: candidate entries in §6.1 order. */
+export interface EventPlan {
+  readonly entries: readonly PlannedEntry[];
+}
+
+export interface RuleSet {
+  readonly schemaVersion: SchemaVersion;
+  readonly folding: CaseFolding;
+  /** Compilation order (§5.1): by event type in manifest order, then document order. */
+  readonly entries: readonly RuleEntry[];
+  /** Per filterable event ID; absent when the configuration has no element for its group. */
+  readonly plans: ReadonlyMap<number, EventPlan>;
+  /** Case folding applied to event values before matching. */
+  readonly fold: (text: string) => string;
+}
