@@ -17,13 +17,22 @@ function loadEventProviderApi(): EventProviderApi {
   // ULONG EventRegister(LPCGUID, PENABLECALLBACK, PVOID, PREGHANDLE)
   const EventRegister = advapi32.func("uint32 __stdcall EventRegister(const void *guid, void *cb, void *ctx, _Out_ uint64 *handle)");
   // ULONG EventWriteEx(REGHANDLE, PCEVENT_DESCRIPTOR, ULONG64 Filter, ULONG Flags, LPCGUID, LPCGUID, ULONG, PEVENT_DATA_DESCRIPTOR)
-  const EventWriteEx = advapi32.func(
-    "uint32 __stdcall EventWriteEx(uint64 handle, const void *desc, uint64 filter, uint32 flags, const void *activity, const void *related, uint32 count, const void *data)",
-  );
   const EventUnregister = advapi32.func("uint32 __stdcall EventUnregister(uint64 handle)");
+  let writeEx: EventProviderApi["writeEx"];
+  try {
+    const EventWriteEx = advapi32.func(
+      "uint32 __stdcall EventWriteEx(uint64 handle, const void *desc, uint64 filter, uint32 flags, const void *activity, const void *related, uint32 count, const void *data)",
+    );
+    writeEx = (handle, descriptor, count, data) => EventWriteEx(handle, descriptor, 0n, 0, null, null, count, data) as number;
+  } catch {
+    // Wine's advapi32 has no EventWriteEx; EventWrite writes the same event without the
+    // activity-ID and filter arguments, which the sink never uses.
+    const EventWrite = advapi32.func("uint32 __stdcall EventWrite(uint64 handle, const void *desc, uint32 count, const void *data)");
+    writeEx = (handle, descriptor, count, data) => EventWrite(handle, descriptor, count, data) as number;
+  }
   return {
     register: (guid, handleOut) => EventRegister(guid, null, null, handleOut) as number,
-    writeEx: (handle, descriptor, count, data) => EventWriteEx(handle, descriptor, 0n, 0, null, null, count, data) as number,
+    writeEx,
     unregister: (handle) => EventUnregister(handle) as number,
   };
 }
