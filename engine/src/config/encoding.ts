@@ -94,7 +94,8 @@ export function decodeConfig(bytes: Buffer, options: { file: string }): DecodedC
     }
   }
   if (!text.slice(0, 2048).includes("<")) {
-    throw new PositionedError("SYSMONTS_E_CONFIG_XML", "too much white space: no '<' in the first 2 KB; expected an XML document starting with <Sysmon", at);
+    const reason = text.slice(0, 2048).trim() === "" ? "too much white space: only whitespace in the first 2 KB" : "not XML: no '<' in the first 2 KB";
+    throw new PositionedError("SYSMONTS_E_CONFIG_XML", `${reason}; expected an XML document starting with <Sysmon schemaversion="…">`, at);
   }
   return { ...detected, text };
 }

@@ -48,15 +48,17 @@ export function lintConfig(input: LintInput): LintWarning[] {
   }
 
   const seen = new Map<string, RuleEntry>();
+  let previous: RuleEntry | undefined;
   for (const entry of input.rules.entries) {
     const def = eventDef(entry.eventId);
     const key = `${entry.ruleName}/${entry.onmatch}`;
     const earlier = seen.get(key);
     if (earlier && entry.onmatch === "exclude") {
       warn(entry, "same-onmatch-twice", `second <${entry.ruleName} onmatch="exclude"> (first at line ${earlier.line}): with two or more exclude elements, events matching none of them are dropped, not logged (config.md §6.2); merge them into one element`);
-    } else if (earlier) {
+    } else if (earlier && previous?.ruleName === entry.ruleName && previous.onmatch === entry.onmatch) {
       warn(entry, "same-onmatch-twice", `second <${entry.ruleName} onmatch="include"> (first at line ${earlier.line}): decisions are as if merged, but 'sysmon -c' does not show this element (Appendix B); merge them into one element`);
     }
+    previous = entry;
     if (!earlier) seen.set(key, entry);
 
     if (def.target === "windows" && input.platform === "linux") warn(entry, "platform-event", `${entry.ruleName} events are produced only on Windows; this rule never sees an event on Linux`);
@@ -71,9 +73,11 @@ export function lintConfig(input: LintInput): LintWarning[] {
 
     for (const item of entry.items) {
       if (item.kind !== "compound" || item.combine !== "and") continue;
-      const names = item.filters.map((f) => f.field);
-      const twice = names.find((n, i) => names.indexOf(n) !== i);
-      if (twice) warn(item, "and-rule-same-field", `<Rule groupRelation="and"> has several filters on ${twice}; inside a Rule they must all match (no same-field OR, config.md §6.4)`);
+      // Two `is` filters on one field with different values can never both hold: inside a
+      // Rule there is no same-field OR (config.md §6.4, Q15).
+      const equalities = item.filters.filter((f) => f.condition === "is");
+      const clash = equalities.find((f, i) => equalities.some((g, j) => j < i && g.field === f.field && g.value.toLowerCase() !== f.value.toLowerCase()));
+      if (clash) warn(clash, "and-rule-same-field", `<Rule groupRelation="and"> requires ${clash.field} to equal two different values, so it never matches; filters on one field inside a Rule are not OR'ed (config.md §6.4)`);
     }
 
     const siblings = eventsForRuleName(entry.ruleName).filter((d) => d.id !== entry.eventId);
