@@ -13,7 +13,7 @@ cd "$root"
 packages=(
   clang llvm libbpf-dev libbpf1 bpftool make gcc libc6-dev
   rsyslog rsyslog-gnutls openssl systemd util-linux iproute2 procps
-  bpftrace sysstat
+  bpftrace sysstat python3
   wine64 wine msitools wixl gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev binutils-mingw-w64-x86-64 osslsigncode
 )
 missing=()
@@ -44,4 +44,6 @@ if [ -f .config/dotnet-tools.json ] && command -v dotnet >/dev/null; then
   dotnet tool restore >/dev/null
 fi
 
+# The eBPF object the Linux sensor loads (driver/linux/build/sysmonts.bpf.o).
+make -s -C driver/linux
 npm run --silent build

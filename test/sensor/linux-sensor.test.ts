@@ -1,0 +1,354 @@
+/**
+ * The real eBPF sensor on the real kernel: loads driver/linux's object, causes real activity in
+ * child processes (the test process itself is the sensor's "engine" and must stay invisible),
+ * and checks the decoded records. Needs root, kernel BTF, clang/bpftool (to build the object),
+ * python3, util-linux; a missing capability fails with the sensor's own message, never skips.
+ */
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { createConnection, createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { openLinuxSensor, type RawRecord, type Sensor } from "../../engine/src/sensor";
+
+const repoRoot = path.resolve(__dirname, "../..");
+const objectPath = path.join(repoRoot, "driver/linux/build/sysmonts.bpf.o");
+const PYTHON = "/usr/bin/python3";
+
+let sensor: Sensor & Disposable;
+let workDir: string;
+const seen: RawRecord[] = [];
+
+function drainAll(): void {
+  sensor.drain((record) => seen.push(record));
+}
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Drains until some record satisfies `match`; fails naming what was awaited. */
+async function waitFor<T extends RawRecord>(what: string, match: (record: RawRecord) => record is T, timeoutMs = 5000): Promise<T[]> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    drainAll();
+    const found = seen.filter(match);
+    if (found.length > 0) return found;
+    await sleep(20);
+  }
+  throw new Error(`no record for ${what} within ${timeoutMs} ms (${seen.length} records seen)`);
+}
+
+/** Runs a python3 script in a child; returns its pid and its stdout parsed as JSON. */
+function python<T = Record<string, unknown>>(script: string, options: { cwd?: string; args?: string[] } = {}): { pid: number; output: T } {
+  const result = spawnSync(PYTHON, ["-c", script, ...(options.args ?? [])], { cwd: options.cwd ?? workDir, encoding: "utf8", timeout: 20_000 });
+  if (result.status !== 0) throw new Error(`python3 failed (${result.status}): ${result.stderr}`);
+  return { pid: result.pid ?? -1, output: (result.stdout.trim() ? JSON.parse(result.stdout) : {}) as T };
+}
+
+function fdTargets(): string[] {
+  const targets: string[] = [];
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      targets.push(readlinkSync(`/proc/self/fd/${fd}`));
+    } catch {
+      // the fd of readdir itself is gone by now
+    }
+  }
+  return targets;
+}
+
+function bpfResources(): { programs: number; links: number; maps: number; mappings: number } {
+  const targets = fdTargets();
+  return {
+    programs: targets.filter((t) => t === "anon_inode:bpf-prog").length,
+    // tracepoint attachments are perf events (libbpf may add a bpf-link on top)
+    links: targets.filter((t) => t === "anon_inode:bpf-link" || t === "anon_inode:[perf_event]").length,
+    maps: targets.filter((t) => t === "anon_inode:bpf-map").length,
+    mappings: readFileSync("/proc/self/maps", "utf8").split("\n").filter((line) => line.includes("anon_inode:bpf-map")).length,
+  };
+}
+
+const is =
+  <K extends RawRecord["kind"]>(kind: K, test: (record: Extract<RawRecord, { kind: K }>) => boolean) =>
+  (record: RawRecord): record is Extract<RawRecord, { kind: K }> =>
+    record.kind === kind && test(record as Extract<RawRecord, { kind: K }>);
+
+beforeAll(() => {
+  execFileSync("make", ["-s", "-C", path.join(repoRoot, "driver/linux")], { stdio: "pipe" });
+  workDir = realpathSync(mkdtempSync(path.join(os.tmpdir(), "sysmonts-sensor-")));
+  sensor = openLinuxSensor({ objectPath });
+});
+
+afterAll(() => {
+  sensor?.close();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+describe("Linux eBPF sensor on the running kernel", () => {
+  it("reports an exec with image, argv, cwd, parent and start time, then its exit code", async () => {
+    const before = Date.now();
+    const child = spawnSync("/bin/sh", ["-c", 'exit 3', "sysmonts-argv0", "two words", "tag-exec"], { cwd: workDir });
+    const [exec] = await waitFor("the exec of /bin/sh", is("exec", (r) => r.actor.pid === child.pid));
+    expect(exec!.image).toBe(realpathSync("/bin/sh"));
+    expect(exec!.argv).toEqual(["/bin/sh", "-c", "exit 3", "sysmonts-argv0", "two words", "tag-exec"]);
+    expect(exec!.argvTruncated).toBe(false);
+    expect(exec!.cwd).toBe(workDir);
+    expect(exec!.parentPid).toBe(process.pid);
+    expect(exec!.actor.uid).toBe(0);
+    expect(exec!.process.pid).toBe(child.pid);
+    expect(exec!.process.processKey).toBeGreaterThan(0n);
+    expect(exec!.process.startTimeMs).toBeGreaterThan(before - 2000);
+    expect(exec!.process.startTimeMs).toBeLessThanOrEqual(exec!.timeMs + 1);
+    expect(exec!.timeMs).toBeLessThan(Date.now() + 1000);
+    // /proc/<pid>/stat's start time is the same clock (spec/events.md §5.3): whole seconds agree
+    const [exit] = await waitFor("the exit of /bin/sh", is("exit", (r) => r.actor.pid === child.pid));
+    expect(exit!.exitCode).toBe(3);
+    expect(Math.abs(exit!.process.startTimeMs - exec!.process.startTimeMs)).toBeLessThan(1);
+  });
+
+  it("cuts argv at 16 KiB and says so", async () => {
+    const long = "x".repeat(20_000);
+    const child = spawnSync("/bin/true", [long], { cwd: workDir });
+    const [exec] = await waitFor("the long exec", is("exec", (r) => r.actor.pid === child.pid));
+    expect(exec!.argvTruncated).toBe(true);
+    expect(exec!.argv[0]).toBe("/bin/true");
+    expect(exec!.argv[1]).toBe("x".repeat(16384 - "/bin/true".length - 1));
+  });
+
+  it("reports files really created (absolute, cwd-relative, dirfd-relative) and deleted with absolute paths", async () => {
+    writeFileSync(path.join(workDir, "existing.txt"), "already here");
+    const { pid } = python(`
+import os
+open(os.path.join(os.getcwd(), "abs.txt"), "w").close()
+open("rel.txt", "w").close()
+os.mkdir("sub")
+d = os.open("sub", os.O_RDONLY | os.O_DIRECTORY)
+os.close(os.open("viadir.txt", os.O_CREAT | os.O_WRONLY, 0o644, dir_fd=d))
+os.close(os.open("existing.txt", os.O_CREAT | os.O_WRONLY))
+os.unlink(os.path.join(os.getcwd(), "abs.txt"))
+os.unlink("rel.txt")
+os.unlink("viadir.txt", dir_fd=d)
+os.rmdir("sub")
+os.unlink("./existing.txt")
+`);
+    await waitFor("the last delete", is("file-delete", (r) => r.actor.pid === pid && r.path.endsWith("existing.txt")));
+    drainAll();
+    const created = seen.filter(is("file-create", (r) => r.actor.pid === pid)).map((r) => r.path);
+    expect(created).toEqual([`${workDir}/abs.txt`, `${workDir}/rel.txt`, `${workDir}/sub/viadir.txt`]);
+    const deleted = seen.filter(is("file-delete", (r) => r.actor.pid === pid)).map((r) => [r.path, r.directory]);
+    expect(deleted).toEqual([
+      [`${workDir}/abs.txt`, false],
+      [`${workDir}/rel.txt`, false],
+      [`${workDir}/sub/viadir.txt`, false],
+      [`${workDir}/sub`, true],
+      // not normalised, as Sysmon (spec/events.md §5.9)
+      [`${workDir}/./existing.txt`, false],
+    ]);
+  });
+
+  it("decodes hostile file names and 4 KiB paths without corruption", async () => {
+    const { pid, output } = python<{ deep: string }>(`
+import os, json
+base = os.getcwd().encode()
+for name in [b"new\\nline", b'quo"te\\'s', b"<tag>&amp;", b"bad\\xff\\xfeutf8", "ünï".encode()]:
+    open(base + b"/" + name, "wb").close()
+deep = base
+while len(deep) < 3900:
+    deep = deep + b"/" + b"d" * 200
+    os.mkdir(deep)
+open(deep + b"/f", "wb").close()
+print(json.dumps({"deep": (deep + b"/f").decode()}))
+`);
+    await waitFor("the deep file", is("file-create", (r) => r.actor.pid === pid && r.path.endsWith("/f")));
+    const paths = seen.filter(is("file-create", (r) => r.actor.pid === pid)).map((r) => r.path);
+    expect(paths).toEqual([
+      `${workDir}/new\nline`,
+      `${workDir}/quo"te's`,
+      `${workDir}/<tag>&amp;`,
+      `${workDir}/bad\ufffd\ufffdutf8`,
+      `${workDir}/ünï`,
+      output.deep,
+    ]);
+    expect(output.deep.length).toBeGreaterThan(3900);
+  });
+
+  it("reports TCP connects and accepts with the owning process, IPv4 and IPv6", async () => {
+    const { pid, output } = python<Record<string, [string, number, string, number]>>(`
+import socket, json
+out = {}
+for fam, host in [(socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")]:
+    srv = socket.socket(fam, socket.SOCK_STREAM); srv.bind((host, 0)); srv.listen()
+    cli = socket.socket(fam, socket.SOCK_STREAM); cli.connect(srv.getsockname()[:2])
+    conn, peer = srv.accept()
+    out[host] = [cli.getsockname()[0], cli.getsockname()[1], srv.getsockname()[0], srv.getsockname()[1]]
+    conn.close(); cli.close(); srv.close()
+print(json.dumps(out))
+`);
+    for (const [host, expectedIp] of [
+      ["127.0.0.1", "127.0.0.1"],
+      ["::1", "0:0:0:0:0:0:0:1"],
+    ] as const) {
+      const [, clientPort, , serverPort] = output[host]!;
+      const [out] = await waitFor(`connect over ${host}`, is("network", (r) => r.actor.pid === pid && r.initiated && r.sourcePort === clientPort));
+      expect(out).toMatchObject({ protocol: "tcp", ipv6: host === "::1", sourceIp: expectedIp, destinationIp: expectedIp, destinationPort: serverPort });
+      const [inbound] = await waitFor(`accept over ${host}`, is("network", (r) => r.actor.pid === pid && !r.initiated && r.destinationPort === serverPort));
+      expect(inbound).toMatchObject({ protocol: "tcp", ipv6: host === "::1", sourceIp: expectedIp, sourcePort: clientPort, destinationIp: expectedIp });
+    }
+  });
+
+  it("reports the first UDP datagram of a flow once", async () => {
+    const { pid, output } = python<{ port: number }>(`
+import socket, json
+rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); rx.bind(("127.0.0.1", 0))
+tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(3): tx.sendto(b"hello", rx.getsockname())
+print(json.dumps({"port": rx.getsockname()[1]}))
+`);
+    await sleep(100);
+    const flows = await waitFor("the UDP send", is("network", (r) => r.actor.pid === pid && r.protocol === "udp" && r.destinationPort === output.port));
+    expect(flows).toHaveLength(1);
+    expect(flows[0]).toMatchObject({ initiated: true, ipv6: false, destinationIp: "127.0.0.1" });
+  });
+
+  it("captures DNS queries and responses exchanged with port 53", async () => {
+    const { pid, output } = python<{ query: string; answer: string }>(`
+import socket, json
+srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); srv.bind(("127.0.0.1", 53))
+cli = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+query = bytes.fromhex("abcd01000001000000000000") + b"\\x07example\\x03com\\x00\\x00\\x01\\x00\\x01"
+cli.sendto(query, ("127.0.0.1", 53))
+data, peer = srv.recvfrom(512)
+answer = data[:2] + b"\\x81\\x80" + data[4:]
+srv.sendto(answer, peer)
+got, _ = cli.recvfrom(512)
+print(json.dumps({"query": query.hex(), "answer": got.hex()}))
+`);
+    const [query] = await waitFor("the DNS query", is("dns", (r) => r.actor.pid === pid && r.outgoing));
+    expect(Buffer.from(query!.message).toString("hex")).toBe(output.query);
+    expect(query!.transport).toBe("udp");
+    const [answer] = await waitFor("the DNS answer", is("dns", (r) => r.actor.pid === pid && !r.outgoing));
+    expect(Buffer.from(answer!.message).toString("hex")).toBe(output.answer);
+  });
+
+  it("reports ptrace attach and process_vm_readv on another process", async () => {
+    const { pid, output } = python<{ target: number }>(`
+import ctypes, os, json, signal, time
+libc = ctypes.CDLL(None, use_errno=True)
+buf = ctypes.create_string_buffer(b"secret", 16)
+target = os.fork()
+if target == 0:
+    time.sleep(30); os._exit(0)
+class iovec(ctypes.Structure): _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+local = ctypes.create_string_buffer(16)
+l = iovec(ctypes.cast(local, ctypes.c_void_p), 16); r = iovec(ctypes.cast(buf, ctypes.c_void_p), 16)
+assert libc.process_vm_readv(target, ctypes.byref(l), 1, ctypes.byref(r), 1, 0) == 16, ctypes.get_errno()
+assert libc.ptrace(16, target, None, None) == 0, ctypes.get_errno()
+os.waitpid(target, 0)
+libc.ptrace(17, target, None, None)
+os.kill(target, signal.SIGKILL); os.waitpid(target, 0)
+print(json.dumps({"target": target}))
+`);
+    const [read] = await waitFor("process_vm_readv", is("process-access", (r) => r.actor.pid === pid && r.operation === "vm-readv"));
+    expect(read).toMatchObject({ targetPid: output.target, grantedAccess: 0 });
+    const [attach] = await waitFor("ptrace attach", is("process-access", (r) => r.actor.pid === pid && r.operation === "ptrace-attach"));
+    expect(attach!.targetPid).toBe(output.target);
+  });
+
+  it("reports reads of a block device (a loop device over a small file)", async () => {
+    const image = path.join(workDir, "disk.img");
+    writeFileSync(image, Buffer.alloc(1024 * 1024));
+    const device = execFileSync("losetup", ["--find", "--show", image], { encoding: "utf8" }).trim();
+    try {
+      const reader = spawnSync("dd", [`if=${device}`, "of=/dev/null", "bs=512", "count=1"]);
+      expect(reader.status).toBe(0);
+      const [access] = await waitFor(`the read of ${device}`, is("raw-access", (r) => r.actor.pid === reader.pid));
+      expect(access!.device).toBe(device);
+    } finally {
+      execFileSync("losetup", ["--detach", device]);
+    }
+  });
+
+  it("reports bpf(BPF_PROG_LOAD) with program type, fd and name", async () => {
+    const { pid, output } = python<{ fd: number }>(`
+import ctypes, json
+libc = ctypes.CDLL(None, use_errno=True)
+insns = (ctypes.c_uint64 * 2)(0x00000000000000b7, 0x0000000000000095)  # r0 = 0; exit
+lic = ctypes.create_string_buffer(b"GPL")
+attr = ctypes.create_string_buffer(128)
+ctypes.memmove(ctypes.addressof(attr), (ctypes.c_uint32 * 2)(1, 2), 8)  # SOCKET_FILTER, 2 insns
+ctypes.memmove(ctypes.addressof(attr) + 8, ctypes.byref(ctypes.c_uint64(ctypes.addressof(insns))), 8)
+ctypes.memmove(ctypes.addressof(attr) + 16, ctypes.byref(ctypes.c_uint64(ctypes.addressof(lic))), 8)
+ctypes.memmove(ctypes.addressof(attr) + 48, b"sysmonts_probe", 14)
+fd = libc.syscall(321, 5, attr, 128)
+assert fd >= 0, ctypes.get_errno()
+print(json.dumps({"fd": fd}))
+`);
+    const [load] = await waitFor("the BPF program load", is("bpf", (r) => r.actor.pid === pid));
+    expect(load).toMatchObject({ command: 5, programType: 1, programFd: output.fd, programName: "sysmonts_probe" });
+  });
+
+  it("never reports the engine's own activity", async () => {
+    const own = path.join(workDir, "own-file.txt");
+    closeSync(openSync(own, "w"));
+    unlinkSync(own);
+    const server = createServer((socket) => socket.end()).listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise<void>((resolve) => createConnection(port, "127.0.0.1").on("close", () => resolve()).on("error", () => resolve()));
+    server.close();
+    // a child's activity after ours proves the sensor was draining all along
+    const marker = spawnSync("/bin/true", ["own-activity-marker"]);
+    await waitFor("the marker exec", is("exec", (r) => r.actor.pid === marker.pid));
+    expect(seen.filter((r) => r.actor.pid === process.pid)).toEqual([]);
+  });
+
+  it("turns kinds off and on with setEnabledEvents", async () => {
+    sensor.setEnabledEvents(new Set([1, 5, 23]));
+    try {
+      const { pid } = python(`open("off.txt", "w").close()\nimport os\nos.unlink("off.txt")`);
+      await waitFor("the delete while creates are off", is("file-delete", (r) => r.actor.pid === pid));
+      expect(seen.filter(is("file-create", (r) => r.actor.pid === pid))).toEqual([]);
+    } finally {
+      sensor.setEnabledEvents(new Set([1, 3, 5, 9, 10, 11, 22, 23, 100]));
+    }
+    const { pid } = python(`open("on.txt", "w").close()`);
+    await waitFor("the create once re-enabled", is("file-create", (r) => r.actor.pid === pid && r.path.endsWith("on.txt")));
+  });
+
+  it("counts produced records and those lost to a full ring buffer, and releases everything on close", async () => {
+    expect(sensor.counters().produced).toBeGreaterThan(0);
+    expect(sensor.counters().malformed).toBe(0);
+    const baseline = bpfResources();
+    const small = openLinuxSensor({ objectPath, ringBufferBytes: 4096, enabledEvents: new Set([1, 5]) });
+    const open = bpfResources();
+    expect(open.programs).toBeGreaterThan(baseline.programs);
+    expect(open.links).toBeGreaterThan(baseline.links);
+    expect(open.mappings).toBe(baseline.mappings + 2);
+    // a 4 KiB ring holds a few exec records: 40 undrained execs must overflow it
+    const children = Array.from({ length: 40 }, () => spawn("/bin/true", ["overflow"]));
+    await Promise.all(children.map((child) => new Promise((resolve) => child.on("exit", resolve))));
+    await sleep(50);
+    const counters = small.counters();
+    expect(counters.lostRingBuffer).toBeGreaterThan(0);
+    expect(counters.produced).toBeGreaterThan(0);
+    let drained = 0;
+    small.drain(() => (drained += 1));
+    // every produced record is drained (a small exit record may still have fit since counters())
+    expect(drained).toBeGreaterThanOrEqual(counters.produced);
+    expect(drained).toBeLessThanOrEqual(small.counters().produced);
+    small.close();
+    small.close();
+    expect(bpfResources()).toEqual(baseline);
+    expect(small.drain(() => {})).toBe(0);
+  });
+
+  it("fails with SYSMONTS_E_SENSOR naming a missing object, and rejects a bad ring size", () => {
+    expect(() => openLinuxSensor({ objectPath: "/nonexistent/sysmonts.bpf.o" })).toThrow(
+      expect.objectContaining({ code: "SYSMONTS_E_SENSOR", message: expect.stringContaining("/nonexistent/sysmonts.bpf.o") }),
+    );
+    expect(() => openLinuxSensor({ objectPath, ringBufferBytes: 5000 })).toThrow(/power of two/);
+  });
+});
+
+
