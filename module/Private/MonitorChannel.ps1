@@ -122,15 +122,24 @@ function Read-MonitorMessage {
     if ($null -eq $Channel.PendingRead) { $Channel.PendingRead = $Channel.Reader.ReadLineAsync() }
     $task = $Channel.PendingRead
     $waited = 0
-    while (-not $task.Wait(200)) {
-        $waited += 200
-        if ($TimeoutMilliseconds -gt 0 -and $waited -ge $TimeoutMilliseconds) {
-            throw (New-MonitorException -Code 'SYSMONTS_E_RPC_PROTOCOL' -TargetObject $Channel.Endpoint `
-                    -Message "The SysmonTs monitor did not answer within $($TimeoutMilliseconds / 1000) s on $($Channel.Endpoint).")
+    try {
+        while (-not $task.Wait(200)) {
+            $waited += 200
+            if ($TimeoutMilliseconds -gt 0 -and $waited -ge $TimeoutMilliseconds) {
+                throw (New-MonitorException -Code 'SYSMONTS_E_RPC_PROTOCOL' -TargetObject $Channel.Endpoint `
+                        -Message "The SysmonTs monitor did not answer within $($TimeoutMilliseconds / 1000) s on $($Channel.Endpoint).")
+            }
         }
+        $line = $task.Result
+    }
+    catch {
+        if ($_.Exception.Data['SysmonTsCode']) { throw }
+        # A faulted read: the monitor reset the connection (it stopped, or dropped a slow client).
+        $Channel.PendingRead = $null
+        throw (New-MonitorException -Code 'SYSMONTS_E_NOT_RUNNING' -TargetObject $Channel.Endpoint -InnerException (Get-InnermostException -Exception $_.Exception) `
+                -Message "The SysmonTs monitor closed the control channel at $($Channel.Endpoint) (it stopped, or dropped this client).")
     }
     $Channel.PendingRead = $null
-    $line = $task.Result
     if ($null -eq $line) {
         throw (New-MonitorException -Code 'SYSMONTS_E_NOT_RUNNING' -TargetObject $Channel.Endpoint `
                 -Message "The SysmonTs monitor closed the control channel at $($Channel.Endpoint) (it stopped, or refused this client).")

@@ -43,11 +43,10 @@ function Get-MonitorSchema {
     process { foreach ($value in @($Id)) { if ($null -ne $value) { $wanted.Add($value) } } }
     end {
         try {
-            $ids = if ($wanted.Count -gt 0) { @($wanted | Sort-Object -Unique) } else { @($null) }
-            foreach ($eventId in $ids) {
-                $params = [ordered]@{}
-                if ($null -ne $eventId) { $params['id'] = $eventId }
-                $schema = Invoke-MonitorRpc -Method 'schema' -Params $params -TargetObject $eventId
+            # One request for everything, or one per wanted ID ("schema" takes a single id).
+            $requests = if ($wanted.Count -eq 0) { , @{} } else { @($wanted | Sort-Object -Unique | ForEach-Object { @{ id = $_ } }) }
+            foreach ($params in $requests) {
+                $schema = Invoke-MonitorRpc -Method 'schema' -Params $params -TargetObject $params['id']
                 foreach ($definition in @($schema.events)) {
                     if ($null -eq $definition) { continue }
                     [pscustomobject]@{

@@ -56,7 +56,8 @@ function Install-Monitor {
             $file = Resolve-MonitorFilePath -Path $Config -Cmdlet $PSCmdlet
             $arguments = @('-i', $file)
             if ($AcceptEula) { $arguments += '-accepteula' }
-            if (-not $PSCmdlet.ShouldProcess($env:COMPUTERNAME ?? [System.Net.Dns]::GetHostName(), "Install and start the SysmonTs monitor with the configuration '$file'")) { return }
+            $computer = if ($env:COMPUTERNAME) { $env:COMPUTERNAME } else { [System.Net.Dns]::GetHostName() }
+            if (-not $PSCmdlet.ShouldProcess($computer, "Install and start the SysmonTs monitor with the configuration '$file'")) { return }
             $run = Invoke-MonitorExecutable -ArgumentList $arguments -TargetObject $file
             Write-Verbose ($run.StandardOutput + $run.StandardError)
             if ($PassThru) { Wait-MonitorStatus -TimeoutSeconds 30 }

@@ -37,7 +37,8 @@ function Uninstall-Monitor {
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
         $arguments = @('-u')
         if ($Force) { $arguments += 'force' }
-        if (-not $PSCmdlet.ShouldProcess($env:COMPUTERNAME ?? [System.Net.Dns]::GetHostName(), 'Stop the SysmonTs monitor and remove its service')) { return }
+        $computer = if ($env:COMPUTERNAME) { $env:COMPUTERNAME } else { [System.Net.Dns]::GetHostName() }
+        if (-not $PSCmdlet.ShouldProcess($computer, 'Stop the SysmonTs monitor and remove its service')) { return }
         $run = Invoke-MonitorExecutable -ArgumentList $arguments
         Write-Verbose ($run.StandardOutput + $run.StandardError)
     }
