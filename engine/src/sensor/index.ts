@@ -3,3 +3,4 @@ export { listPids, ownerUidOf, readBootTimeMs, readClockTicksPerSecond, readMach
 export type { ProcSnapshot, ProcfsOptions } from "./linux/procfs";
 export { openLinuxSensor } from "./linux/sensor";
 export type { LinuxSensorOptions, SensorLogLevel } from "./linux/sensor";
+export { EtwSensor, ETW_SESSION_PLANS, expandEnvironmentVariables, escapeForEventLog, imphash, nativeToDosPath, registryDisplayPath } from "./windows";

@@ -1,0 +1,6 @@
+// The Windows sensor's public surface, re-exported by sensor/index.ts. Everything else in this
+// folder (ETW layouts, decoders, koffi bindings) is private to it.
+export { EtwSensor, ETW_SESSION_PLANS } from "./etw-sensor";
+export type { EtwSensorOptions, EtwSessionPlan } from "./etw-sensor";
+export { imphash } from "./imphash";
+export { escapeForEventLog, expandEnvironmentVariables, nativeToDosPath, registryDisplayPath } from "./windows-paths";

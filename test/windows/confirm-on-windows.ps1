@@ -1,0 +1,71 @@
+<#
+.SYNOPSIS
+Confirms on a real Windows machine what Wine cannot: that SysmonTs's ETW sessions deliver
+events and that the event log renders them with Sysmon's fields.
+
+.DESCRIPTION
+Run as Administrator with SysmonTs installed and running and its manifest registered
+(wevtutil im SysmonTs.man). Generates a process start, a TCP connection, a DNS query and a
+WMI permanent subscription, then checks the SysmonTs/Operational channel with Get-WinEvent.
+Exits 0 when every check passes, 1 otherwise.
+#>
+[CmdletBinding()]
+param(
+    [string] $LogName = 'SysmonTs/Operational',
+    [int] $WaitSeconds = 15
+)
+$ErrorActionPreference = 'Stop'
+$failures = 0
+function Check([string] $What, [scriptblock] $Test) {
+    try {
+        if (& $Test) { Write-Host "PASS  $What" } else { Write-Host "FAIL  $What"; $script:failures++ }
+    } catch {
+        Write-Host "FAIL  $What ($($_.Exception.Message))"; $script:failures++
+    }
+}
+
+Check 'the SysmonTs ETW sessions are running' {
+    $sessions = (logman query -ets) -join "`n"
+    ($sessions -match 'SysmonTs-Network') -and ($sessions -match 'SysmonTs-Dns')
+}
+Check 'the provider and channel are registered' {
+    (Get-WinEvent -ListLog $LogName).IsEnabled -and (Get-WinEvent -ListProvider SysmonTs).Name -eq 'SysmonTs'
+}
+
+$start = Get-Date
+$marker = "sysmonts-confirm-$PID.example.com"
+Start-Process -FilePath "$env:SystemRoot\System32\cmd.exe" -ArgumentList '/c', 'exit 7' -Wait -WindowStyle Hidden
+Resolve-DnsName -Name $marker -ErrorAction SilentlyContinue | Out-Null
+try { (New-Object Net.Sockets.TcpClient).Connect('127.0.0.1', 135) } catch { }
+$filter = Set-WmiInstance -Namespace root\subscription -Class __EventFilter -Arguments @{
+    Name = 'SysmonTsConfirm'; EventNamespace = 'root\cimv2'; QueryLanguage = 'WQL'
+    Query = "SELECT * FROM __InstanceModificationEvent WITHIN 60 WHERE TargetInstance ISA 'Win32_LocalTime'" }
+$consumer = Set-WmiInstance -Namespace root\subscription -Class CommandLineEventConsumer -Arguments @{
+    Name = 'SysmonTsConfirm'; CommandLineTemplate = "$env:SystemRoot\System32\cmd.exe /c exit 0" }
+$binding = Set-WmiInstance -Namespace root\subscription -Class __FilterToConsumerBinding -Arguments @{ Filter = $filter; Consumer = $consumer }
+Start-Sleep -Seconds $WaitSeconds
+$binding, $consumer, $filter | Remove-WmiObject
+
+function Events([int] $Id) { Get-WinEvent -FilterHashtable @{ LogName = $LogName; Id = $Id; StartTime = $start } -ErrorAction SilentlyContinue }
+function Field($Event, [string] $Name) { ([xml]$Event.ToXml()).Event.EventData.Data | Where-Object Name -eq $Name | ForEach-Object '#text' }
+
+Check 'event 1 for cmd.exe, fields by name in Sysmon order' {
+    $e = Events 1 | Where-Object { (Field $_ 'Image') -like '*\cmd.exe' } | Select-Object -First 1
+    $names = ([xml]$e.ToXml()).Event.EventData.Data.Name
+    $e -and $names[0] -eq 'RuleName' -and $names[1] -eq 'UtcTime' -and $names[4] -eq 'Image' -and $e.Version -eq 5
+}
+Check 'event 5 for cmd.exe' { [bool](Events 5 | Where-Object { (Field $_ 'Image') -like '*\cmd.exe' }) }
+Check 'event 3 to 127.0.0.1:135, initiated' {
+    [bool](Events 3 | Where-Object { (Field $_ 'DestinationIp') -eq '127.0.0.1' -and (Field $_ 'DestinationPort') -eq '135' -and (Field $_ 'Initiated') -eq 'true' })
+}
+Check 'event 22 for the marker query' { [bool](Events 22 | Where-Object { (Field $_ 'QueryName') -eq $marker }) }
+Check 'events 19, 20 and 21 for the WMI subscription' {
+    [bool](Events 19 | Where-Object { (Field $_ 'Name') -like '*SysmonTsConfirm*' }) -and [bool](Events 20) -and [bool](Events 21)
+}
+Check 'no SysmonTs session is left after the service stops' {
+    Stop-Service SysmonTs; Start-Sleep -Seconds 3
+    $left = -not ((logman query -ets) -join "`n" -match 'SysmonTs-'); Start-Service SysmonTs; $left
+}
+
+if ($failures) { Write-Host "$failures check(s) failed"; exit 1 }
+Write-Host 'all checks passed'; exit 0
