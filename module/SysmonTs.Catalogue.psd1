@@ -591,6 +591,7 @@
         SYSMONTS_E_DRIVER_RECORD = 'InvalidData'
         SYSMONTS_E_WINDOWS_SERVICE = 'ResourceUnavailable'
         SYSMONTS_E_EVENTLOG = 'ResourceUnavailable'
+        SYSMONTS_E_BENCH = 'NotSpecified'
         SYSMONTS_E_INTERNAL = 'NotSpecified'
     }
 }
