@@ -2,11 +2,11 @@
 // config, real activity, Get-MonitorEvent with typed values and FilterHashtable selection,
 // Set-MonitorConfig refusing a broken file with its line number and changing nothing, -WhatIf
 // changing nothing, Uninstall-Monitor. Needs root (the install creates the service) and pwsh.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describeWithPwsh, pwshJson, repoRoot, runPwsh } from "./pwsh";
+import { PWSH, describeWithPwsh, moduleManifest, pwshJson, repoRoot, runPwsh } from "./pwsh";
 
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
 const describeRooted = isRoot ? describeWithPwsh : (name: string, body: () => void) => describe.skip(`${name} [skipped: needs root]`, body);
@@ -137,6 +137,24 @@ describeRooted("SysmonTs PowerShell module against the installed monitor", () =>
     expect(outcome.Changed).toBe(true);
     expect(outcome.Include).toEqual([true, false]);
   }, 60_000);
+
+  it("streams new events with Watch-MonitorEvent and stops after -MaxEvents", async () => {
+    // The config loaded by the previous test keeps command lines containing "<marker>-other".
+    const script = `Import-Module '${moduleManifest}'; $e = Watch-MonitorEvent -Id 1 -FilterHashtable @{ CommandLine = '/bin/true ${marker}-other-watch' } -MaxEvents 1 -Timeout 60; [pscustomobject]@{ Type = $e.PSObject.TypeNames[0]; CommandLine = $e.CommandLine } | ConvertTo-Json`;
+    const child = spawn(PWSH!, ["-NoLogo", "-NoProfile", "-NonInteractive", "-Command", script], { env: { ...process.env, ...env } });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    let done = false;
+    void exited.then(() => (done = true));
+    // Keep producing matching processes until the subscriber has had one: no guess at pwsh's start-up time.
+    while (!done) {
+      spawnSync("/bin/true", [`${marker}-other-watch`]);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(await exited).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ Type: "SysmonTs.Event.ProcessCreate", CommandLine: `/bin/true ${marker}-other-watch` });
+  }, 90_000);
 
   it("uninstalls, after which commands say the monitor is not running", () => {
     const outcome = pwshJson<{ Id: string; Message: string }>(
