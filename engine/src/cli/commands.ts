@@ -1,4 +1,5 @@
 import type { Command } from "./command";
+import { eventLogManifestCommand } from "./eventlog-manifest";
 import { queryCommand } from "./query";
 import { runCommand } from "./run";
 import { schemaPowerShellCommand } from "./schema-powershell";
@@ -13,4 +14,5 @@ export const COMMANDS: readonly Command[] = [
   serviceCommand,
   schemaPowerShellCommand,
   queryCommand,
+  eventLogManifestCommand,
 ];

@@ -7,3 +7,4 @@ export { eventFromJson, eventToJson, renderJson } from "./json";
 export type { JsonEvent, JsonEventValue } from "./json";
 export { TABLE_HEADER, renderTableRow } from "./table";
 export { formatTimeCreated } from "./time";
+export { EventLogSink, buildEventLogManifest, EVENTLOG_CHANNEL_NAME, EVENTLOG_PROVIDER_GUID, EVENTLOG_PROVIDER_NAME } from "./windows-eventlog";
