@@ -5,6 +5,7 @@ import { runCommand } from "./run";
 import { schemaPowerShellCommand } from "./schema-powershell";
 import { serviceCommand } from "./service";
 import { statusCommand } from "./status";
+import { configInstallCommand, driverInstallCommand, driverRemoveCommand } from "./windows-setup";
 
 // Each subcommand lives in its own module and is listed here once. Longer word lists are
 // matched first, so `config check` wins over a hypothetical `config`.
@@ -15,4 +16,7 @@ export const COMMANDS: readonly Command[] = [
   schemaPowerShellCommand,
   queryCommand,
   eventLogManifestCommand,
+  driverInstallCommand,
+  driverRemoveCommand,
+  configInstallCommand,
 ];

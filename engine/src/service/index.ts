@@ -10,3 +10,4 @@ export { installLinux, isInstalled, requireRoot, uninstallLinux, writeFileAtomic
 export { linuxLayout, systemdUnit } from "./linux/layout";
 export type { LinuxLayout } from "./linux/layout";
 export { serviceMain } from "./linux/service-host";
+export { installWindowsConfig, installWindowsDriver, removeWindowsDriver, windowsServiceMain } from "./windows";

@@ -1,0 +1,79 @@
+/**
+ * `SysmonTs.exe service`: the installed engine as a Windows service. Config and settings come from
+ * ProgramData\SysmonTs (the MSI's CONFIGFILE lands there through `config install`), falling back to
+ * the default config the MSI put beside the exe; the control channel is \\.\pipe\SysmonTs.
+ */
+import { appendFileSync, existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { asSysmonTsError } from "../../base";
+import { EtwSensor } from "../../sensor";
+import { writeFileAtomic } from "../linux/install";
+import { runEngine } from "../run";
+import { DEFAULT_SETTINGS, type EngineSettings, loadSettingsFile } from "../settings";
+import { type WindowsLayout, windowsLayout } from "./layout";
+import { runAsWindowsService } from "./scm-host";
+import { win32 } from "./win32-api";
+
+/** The settings an installed Windows engine runs with when settings.json does not say otherwise. */
+export function windowsDefaultSettings(layout: WindowsLayout): EngineSettings {
+  return { ...DEFAULT_SETTINGS, store: { ...DEFAULT_SETTINGS.store, path: layout.storeFile }, control: { endpoint: layout.controlPipe } };
+}
+
+/** The config the service loads: the installed one, else the MSI's default, else the built-in. */
+export function activeConfigFile(layout: WindowsLayout, exists: (file: string) => boolean = existsSync): string | null {
+  if (exists(layout.configFile)) return layout.configFile;
+  if (exists(layout.defaultConfigFile)) return layout.defaultConfigFile;
+  return null;
+}
+
+function serviceLog(layout: WindowsLayout): (level: "info" | "warn" | "error", message: string) => void {
+  // Service start-up and shutdown lines only, never per event: a synchronous append is fine here.
+  return (level, message) => {
+    try {
+      appendFileSync(layout.logFile, `${new Date().toISOString()} [${process.pid}] ${level}: ${message}\n`);
+    } catch {
+      // The log is a convenience; a full disk must not stop the monitor.
+    }
+  };
+}
+
+export async function windowsServiceMain(args: readonly string[]): Promise<number> {
+  const layout = windowsLayout({ installDir: path.dirname(process.execPath) });
+  mkdirSync(layout.dataDir, { recursive: true });
+  const log = serviceLog(layout);
+  log("info", `starting ${process.execPath} service ${args.join(" ")}`.trim());
+  return runAsWindowsService(layout.serviceName, {
+    log,
+    start: async () => {
+      const settings = existsSync(layout.settingsFile) ? loadSettingsFile(layout.settingsFile, windowsDefaultSettings(layout)) : windowsDefaultSettings(layout);
+      const configPath = activeConfigFile(layout);
+      const running = await runEngine({
+        platform: "windows",
+        configPath,
+        settings,
+        persistConfig: (xml) => writeFileAtomic(layout.configFile, xml),
+        openSensor: (enabledEvents) => {
+          // The driver client joins here when sensor/windows provides it; until then ETW alone,
+          // with its Kernel-Process fallback for events 1, 5 and 7.
+          const sensor = new EtwSensor({ driverPresent: false });
+          try {
+            sensor.setEnabledEvents(enabledEvents);
+          } catch (error) {
+            log("warn", `ETW sessions could not start: ${asSysmonTsError(error).message}`);
+          }
+          return sensor;
+        },
+        log,
+      });
+      recordActiveConfig(layout, { file: configPath ?? "Defaults", hash: running.engine.loadedConfig.hash }, log);
+      log("info", `engine running with ${configPath ?? "the built-in default config"} (hash ${running.engine.loadedConfig.hash})`);
+      return { stop: () => running.stop(), stopped: running.stopped };
+    },
+  });
+}
+
+/** ConfigFile and ConfigHash under the driver's Parameters key, where Sysmon keeps them (§10). */
+function recordActiveConfig(layout: WindowsLayout, config: { file: string; hash: string }, log: (level: "warn", message: string) => void): void {
+  const rc = win32().setRegistryValues(layout.driverParametersKey, { ConfigFile: config.file, ConfigHash: config.hash });
+  if (rc !== 0) log("warn", `could not record the config under HKLM\\${layout.driverParametersKey}: Win32 error ${rc}`);
+}
