@@ -5,6 +5,10 @@ import { runCommand } from "./run";
 import { schemaPowerShellCommand } from "./schema-powershell";
 import { serviceCommand } from "./service";
 import { statusCommand } from "./status";
+import { configCheckCommand } from "./config-check";
+import { configDumpCommand } from "./config-dump";
+import { rulesEvalCommand } from "./rules-eval";
+import { schemaPrintCommand } from "./schema-print";
 import { configInstallCommand, driverInstallCommand, driverRemoveCommand } from "./windows-setup";
 
 // Each subcommand lives in its own module and is listed here once. Longer word lists are
