@@ -5,11 +5,11 @@ import { runCommand } from "./run";
 import { schemaPowerShellCommand } from "./schema-powershell";
 import { serviceCommand } from "./service";
 import { statusCommand } from "./status";
+import { configInstallCommand, driverInstallCommand, driverRemoveCommand } from "./windows-setup";
 import { configCheckCommand } from "./config-check";
 import { configDumpCommand } from "./config-dump";
 import { rulesEvalCommand } from "./rules-eval";
 import { schemaPrintCommand } from "./schema-print";
-import { configInstallCommand, driverInstallCommand, driverRemoveCommand } from "./windows-setup";
 
 // Each subcommand lives in its own module and is listed here once. Longer word lists are
 // matched first, so `config check` wins over a hypothetical `config`.
@@ -23,4 +23,8 @@ export const COMMANDS: readonly Command[] = [
   driverInstallCommand,
   driverRemoveCommand,
   configInstallCommand,
+  configCheckCommand,
+  configDumpCommand,
+  rulesEvalCommand,
+  schemaPrintCommand,
 ];
