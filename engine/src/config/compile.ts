@@ -281,7 +281,7 @@ export function compileEntries(root: XmlElement, context: CompileContext & { fol
           items.push(compileFilter(child, scope, context));
         }
       }
-      entries.push({ eventId: def.id, ruleName, onmatch, combine: elementCombine(group, context.version), items, line: element.line, column: element.column });
+      entries.push({ eventId: def.id, ruleName, onmatch, combine: elementCombine(group, context.version), groupName, items, line: element.line, column: element.column });
     }
   }
   return entries;

@@ -1,4 +1,4 @@
-import { dumpConfig } from "./dump";
+import { describeRules, dumpConfig } from "./dump";
 import { loadConfig } from "./load";
 
 const load = (xml: string, platform: "linux" | "windows" = "linux") => loadConfig(xml, { file: "d.xml", platform });
@@ -36,5 +36,16 @@ describe("dumpConfig (config.md Appendix B)", () => {
     expect(dump).toMatch(/^Current configuration:\n/);
     expect(dump).toContain(" - HashingAlgorithms:                MD5,SHA256\n");
     expect(dump).toContain(" - DNS lookup:                       disabled\n");
+  });
+});
+
+describe("describeRules", () => {
+  it("gives one record per filter with its element, group, resolved name and compound rule", () => {
+    const xml = '<Sysmon schemaversion="4.90"><EventFiltering><RuleGroup name="G" groupRelation="or"><ProcessCreate onmatch="include"><Image name="N">a</Image><Rule groupRelation="and"><User>root</User></Rule></ProcessCreate></RuleGroup><NetworkConnect onmatch="exclude"/></EventFiltering></Sysmon>';
+    expect(describeRules(load(xml)).map((r) => [r.eventId, r.ruleName, r.onmatch, r.groupName, r.ruleNameAttr, r.compoundRule, r.field, r.condition, r.value])).toEqual([
+      [1, "ProcessCreate", "include", "G", "N", "", "Image", "is", "a"],
+      [1, "ProcessCreate", "include", "G", "G", "0001", "User", "is", "root"],
+      [3, "NetworkConnect", "exclude", "", "", "", "", "", ""],
+    ]);
   });
 });

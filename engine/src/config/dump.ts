@@ -72,3 +72,44 @@ export function dumpConfig(config: LoadedConfig): string {
   lines.push(...dumpRules(config.schemaVersion, config.rules.entries));
   return `${lines.join("\n")}\n`;
 }
+
+/** One filter of a loaded configuration as a flat record (Get-MonitorConfig's SysmonTs.ConfigRule). */
+export interface RuleDescription {
+  readonly eventId: number;
+  /** The rule element, e.g. "ProcessCreate". */
+  readonly ruleName: string;
+  readonly onmatch: "include" | "exclude";
+  readonly combine: "and" | "or";
+  readonly groupName: string;
+  /** The name the filter reports as RuleName when it decides (§5.2); "" when none. */
+  readonly ruleNameAttr: string;
+  /** The compound `<Rule>` it belongs to: its name, or its aggregation ID as text; "" when none. */
+  readonly compoundRule: string;
+  readonly field: string;
+  readonly condition: string;
+  readonly value: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
+ * Flattens the compiled rules into one record per filter, in compilation order; an element
+ * without filters gives one record with empty field, condition and value.
+ */
+export function describeRules(config: Pick<LoadedConfig, "rules">): RuleDescription[] {
+  const out: RuleDescription[] = [];
+  for (const entry of config.rules.entries) {
+    const base = { eventId: entry.eventId, ruleName: entry.ruleName, onmatch: entry.onmatch, combine: entry.combine, groupName: entry.groupName };
+    if (entry.items.length === 0) {
+      out.push({ ...base, ruleNameAttr: "", compoundRule: "", field: "", condition: "", value: "", line: entry.line, column: entry.column });
+    }
+    for (const item of entry.items) {
+      const filters = item.kind === "filter" ? [item] : item.filters;
+      const compoundRule = item.kind === "filter" ? "" : item.name || String(item.id).padStart(4, "0");
+      for (const f of filters) {
+        out.push({ ...base, ruleNameAttr: f.name, compoundRule, field: f.field, condition: f.condition, value: f.value, line: f.line, column: f.column });
+      }
+    }
+  }
+  return out;
+}

@@ -4,7 +4,8 @@ export { loadConfig, loadConfigFile, defaultConfig, hostPlatform, DEFAULT_CONFIG
 export type { LoadedConfig, LoadOptions } from "./load";
 export { lintConfig } from "./lint";
 export type { LintInput } from "./lint";
-export { dumpConfig, dumpRules } from "./dump";
+export { describeRules, dumpConfig, dumpRules } from "./dump";
+export type { RuleDescription } from "./dump";
 export { formatWarning } from "./warnings";
 export type { LintWarning } from "./warnings";
 export { defaultOptions, OPTION_ELEMENTS } from "./options";

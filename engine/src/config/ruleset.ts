@@ -46,6 +46,8 @@ export interface RuleEntry {
   readonly ruleName: string;
   readonly onmatch: "include" | "exclude";
   readonly combine: Combine;
+  /** Name of the immediately enclosing RuleGroup ("" when none or unnamed). */
+  readonly groupName: string;
   readonly items: readonly (CompiledFilter | CompoundRule)[];
   readonly line: number;
   readonly column: number;
