@@ -200,7 +200,7 @@ export async function startEngine(options: EngineStartOptions): Promise<EngineSu
     let total = 0;
     let cursor: string | undefined;
     do {
-      const page = await reader.query({ ids: [1], where: [{ field: "CommandLine", op: "contains", value: ` ${tag} ` }], order: "oldest", max: 10_000, ...(cursor ? { cursor } : {}) });
+      const page = await reader.query({ ids: [1], where: [{ field: "CommandLine", op: "contains", value: `/bin/true ${tag} ` }], order: "oldest", max: 10_000, ...(cursor ? { cursor } : {}) });
       for (const stamped of page.events) {
         const commandLine = stamped.event.values[COMMAND_LINE_INDEX] ?? "";
         const seq = Number(commandLine.slice(commandLine.lastIndexOf(" ") + 1));
