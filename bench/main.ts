@@ -14,7 +14,7 @@ import { COMPONENT_BENCHES, gitRevision, lastJsonLine, runBenchScript, runCompon
 import { runExecStorm, type StormResult } from "./exec-storm";
 import { compileLoadgen } from "./loadgen";
 import { runMemory, type MemoryResult } from "./memory";
-import { parseBenchOptions, type BenchOptions } from "./options";
+import { parseBenchOptions, USAGE, type BenchOptions } from "./options";
 import type { PipelineResult } from "./pipeline";
 import {
   componentVerdicts,
@@ -90,6 +90,10 @@ async function section<T>(name: string, result: BenchResult, run: () => Promise<
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes("--help")) {
+    say(USAGE);
+    return 0;
+  }
   const options = parseBenchOptions(argv);
   const repoRoot = process.env["SYSMONTS_BENCH_REPO"] ?? process.cwd();
   const shared = path.resolve(repoRoot, "../shared");

@@ -141,7 +141,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   try {
     const sensor = new ReplaySensor(packed, options.batch ?? 2000);
     const engine = await Engine.start({
-      platform: "linux",
+      // sysmon-modular is a Windows config: Linux refuses its Windows-only options
+      // (CheckRevocation ...) at load. The decisions and everything else are the same code.
+      platform: "windows",
       configPath: options.config,
       settings: { store: { path: path.join(workDir, "events.db"), maxBytes: 4 * 1024 * 1024 * 1024, maxAgeDays: 30 }, sinks: [], control: { endpoint: null } },
       openSensor: () => sensor,

@@ -4,7 +4,7 @@
  * by pid from outside.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SysmonTsError } from "../engine/src/base";
@@ -150,6 +150,7 @@ export async function startEngine(options: EngineStartOptions): Promise<EngineSu
   const storePath = path.join(options.workDir, "events.db");
   const endpoint = path.join(options.workDir, "control.sock");
   const logFile = path.join(options.workDir, "engine.log");
+  mkdirSync(options.workDir, { recursive: true });
   const log = openSync(logFile, "a");
   const args = [options.bundle, "run", "--config", options.config, "--quiet", "--store", storePath, "--control", endpoint];
   const child = spawn(options.node ?? process.execPath, args, { stdio: ["ignore", "ignore", log] });
