@@ -8,7 +8,8 @@ let sourceBundle: string | undefined;
 
 /**
  * The code the store's worker thread runs. The shipped engine is one bundle
- * (dist/sysmonts.cjs): the worker requires that same file, and worker.ts starts itself when
+ * (dist/sysmonts.cjs): the worker requires that same file (whose entry acts only as the main
+ * module, as main.ts does), and worker.ts starts itself when
  * it sees its mark in workerData. When the engine runs from TypeScript source (jest), the
  * worker module is bundled on the fly with esbuild, a dev dependency, the way
  * scripts/build.mjs bundles the engine.
