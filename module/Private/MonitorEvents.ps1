@@ -63,7 +63,7 @@ function ConvertTo-FieldValue {
 }
 
 function ConvertTo-MonitorEvent {
-    # One flat JSON event (EventID, EventRecordID, Version, Computer, TimeCreated, then every
+    # One flat JSON event (EventID, EventRecordID, EventVersion, Computer, TimeCreated, then every
     # field in manifest order) as an object typed SysmonTs.Event.<Name>, SysmonTs.Event.
     [CmdletBinding()]
     [OutputType([pscustomobject])]
@@ -74,11 +74,11 @@ function ConvertTo-MonitorEvent {
         $properties = [ordered]@{
             EventId       = $id
             EventRecordId = [long]$Json.EventRecordID
-            Version       = if ($null -ne $Json.Version) { [int]$Json.Version } else { $null }
+            Version       = if ($null -ne $Json.EventVersion) { [int]$Json.EventVersion } else { $null }
             Computer      = [string]$Json.Computer
             TimeCreated   = ConvertTo-UtcDateTime -Value $Json.TimeCreated
         }
-        $header = 'EventID', 'EventRecordID', 'Version', 'Computer', 'TimeCreated'
+        $header = 'EventID', 'EventRecordID', 'EventVersion', 'Computer', 'TimeCreated'
         if ($definition) {
             foreach ($field in $definition.Fields) {
                 $properties[$field.Name] = ConvertTo-FieldValue -Value $Json.($field.Name) -Kind $field.Kind

@@ -11,7 +11,7 @@ Describe 'ConvertTo-MonitorEvent' {
     BeforeAll {
         # The flat JSON shape of the control channel (EventID, EventRecordID, Version, Computer,
         # TimeCreated, then the fields in manifest order), for a network connection.
-        $script:networkJson = '{"EventID":3,"EventRecordID":42,"Version":5,"Computer":"host1","TimeCreated":"2026-11-21T15:04:05.1234567Z","RuleName":"-","UtcTime":"2026-11-21 15:04:05.120","ProcessGuid":"{6e6b8a3c-0001-0002-0003-000000000004}","ProcessId":4242,"Image":"/usr/bin/curl","User":"root","Protocol":"tcp","Initiated":true,"SourceIsIpv6":false,"SourceIp":"10.0.0.5","SourceHostname":"-","SourcePort":51234,"SourcePortName":"-","DestinationIsIpv6":false,"DestinationIp":"93.184.216.34","DestinationHostname":"-","DestinationPort":443,"DestinationPortName":"https"}'
+        $script:networkJson = '{"EventID":3,"EventRecordID":42,"EventVersion":5,"Computer":"host1","TimeCreated":"2026-11-21T15:04:05.1234567Z","RuleName":"-","UtcTime":"2026-11-21 15:04:05.120","ProcessGuid":"{6e6b8a3c-0001-0002-0003-000000000004}","ProcessId":4242,"Image":"/usr/bin/curl","User":"root","Protocol":"tcp","Initiated":true,"SourceIsIpv6":false,"SourceIp":"10.0.0.5","SourceHostname":"-","SourcePort":51234,"SourcePortName":"-","DestinationIsIpv6":false,"DestinationIp":"93.184.216.34","DestinationHostname":"-","DestinationPort":443,"DestinationPortName":"https"}'
     }
 
     It 'types the object per event and its values per field' {

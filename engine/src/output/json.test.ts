@@ -13,7 +13,7 @@ describe("renderJson", () => {
   it("writes the shared flat shape: header keys first, then fields in manifest order, typed", () => {
     const json = renderJson(stamped(3, { Protocol: "tcp", Initiated: "true", SourcePort: "443", SourceIsIpv6: "-", ProcessId: "77" }));
     const parsed = JSON.parse(json) as Record<string, unknown>;
-    expect(Object.keys(parsed)).toEqual(["EventID", "EventRecordID", "Version", "Computer", "TimeCreated", ...ALL_EVENTS.find((e) => e.id === 3)!.fields.map((f) => f.name)]);
+    expect(Object.keys(parsed)).toEqual(["EventID", "EventRecordID", "EventVersion", "Computer", "TimeCreated", ...ALL_EVENTS.find((e) => e.id === 3)!.fields.map((f) => f.name)]);
     expect(parsed).toMatchObject({
       EventID: 3,
       EventRecordID: 42,

@@ -42,19 +42,21 @@ function jsonText(type: FieldType, value: string): string {
 
 /**
  * The shared flat JSON shape (JSONL sink, `query --format json`, JSON-RPC, PowerShell): keys
- * EventID, EventRecordID, Version, Computer, TimeCreated (7 fractional digits), then every
+ * EventID, EventRecordID, EventVersion, Computer, TimeCreated (7 fractional digits), then every
  * field in manifest order typed by the catalogue. Built as text, not through an object, so
  * rendering costs one string per event. Lone surrogates come out as \\uXXXX escapes.
+ * The header says EventVersion, not Version, because event 4 has a field named Version and a
+ * JSON object must not hold a key twice.
  *
  * @example
  * renderJson({ recordId: 7, timeCreated: 0, computer: "h", event: eventFromFields(5, { ProcessId: 42 }) });
- * // '{"EventID":5,"EventRecordID":7,"Version":3,"Computer":"h","TimeCreated":"1970-01-01T00:00:00.0000000Z","RuleName":"-",...,"ProcessId":42,...}'
+ * // '{"EventID":5,"EventRecordID":7,"EventVersion":3,"Computer":"h","TimeCreated":"1970-01-01T00:00:00.0000000Z","RuleName":"-",...,"ProcessId":42,...}'
  */
 export function renderJson(stamped: StampedEvent): string {
   const def = findEvent(stamped.event.id);
   if (!def) throw new RangeError(`event ${stamped.event.id} is not in the catalogue`);
   let json =
-    `{"EventID":${def.id},"EventRecordID":${stamped.recordId},"Version":${def.version},` +
+    `{"EventID":${def.id},"EventRecordID":${stamped.recordId},"EventVersion":${def.version},` +
     `"Computer":${JSON.stringify(stamped.computer)},"TimeCreated":"${formatTimeCreated(stamped.timeCreated, 7)}"`;
   const keys = quotedKeys(def);
   const values = stamped.event.values;
