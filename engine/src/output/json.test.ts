@@ -17,7 +17,7 @@ describe("renderJson", () => {
     expect(parsed).toMatchObject({
       EventID: 3,
       EventRecordID: 42,
-      Version: 5,
+      EventVersion: 5,
       Computer: "host-a",
       TimeCreated: "2026-11-21T15:04:05.1234570Z",
       RuleName: "-",
@@ -53,5 +53,13 @@ describe("renderJson", () => {
   it("eventToJson returns the same shape as an object", () => {
     const event = stamped(1, { Image: "/bin/sh", ProcessId: "5" });
     expect(eventToJson(event)).toEqual(JSON.parse(renderJson(event)));
+  });
+});
+
+describe("renderJson for event 4", () => {
+  it("holds each key once although the event has a field named Version", () => {
+    const json = renderJson({ recordId: 1, timeCreated: 0, computer: "h", event: eventFromFields(4, { State: "Started", Version: "0.1.0", SchemaVersion: "4.90" }) });
+    expect(json.match(/"Version":/g)).toHaveLength(1);
+    expect(JSON.parse(json)).toMatchObject({ EventVersion: 3, Version: "0.1.0" });
   });
 });
