@@ -213,8 +213,10 @@ export async function runExecStorm(options: StormOptions): Promise<StormResult> 
       const subject = await startSubject(kind, options, round);
       let ran = 0;
       try {
-        // Let start-up work (the engine seeds its process cache from /proc) finish before measuring.
-        await sleep(kind === "none" ? 200 : 1500);
+        // Start-up work (seeding the process cache from /proc, JIT compilation, the first hash of
+        // /bin/true) is not what a running monitor costs per exec: warm every subject up alike.
+        await runLoadgen(options.loadgen, { rate: 400, seconds: 2, tag: `warm${runId}r${round}` });
+        await sleep(1000);
         for (const rate of options.rates) {
           const tag = `stb${runId}r${round}${kind[0]}${rate}`;
           const window = await measureWindow(subject, rate, { ...options, round, tag });

@@ -33,7 +33,7 @@ import { runStartup, type StartupRun } from "./startup";
 const METHOD = {
   storm:
     "Load: bench/loadgen.c posix_spawns `/bin/true TAG SEQ` at each rate (absolute deadlines) or as fast as possible (max, 4 children in flight). " +
-    "Subjects alternate per round (none, bpftrace, engine; then reversed). CPU = utime+stime of the subject's process tree (/proc/PID/stat, all threads) " +
+    "Subjects alternate per round (none, bpftrace, engine; then reversed), each warmed up with 2 s at 400/s after it starts. CPU = utime+stime of the subject's process tree (/proc/PID/stat, all threads) " +
     "plus run_time_ns of the eBPF programs it holds (/proc/PID/fdinfo, kernel.bpf_stats_enabled=1 only during each window), over the window (load + 0.5 s). " +
     "machine % = busy time of all CPUs (/proc/stat), 100 % = one core. stored = distinct SEQs of the window's TAG found in the engine's store (per event, not counters); " +
     "drops = ring-buffer losses + store queue drops + ProcessCreate drops from the engine's status. Engine = `sysmonts run` (same Engine, sensor, store thread as the service, without its idle supervisor). " +
