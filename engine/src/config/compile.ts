@@ -5,10 +5,11 @@ import { PositionedError } from "../base";
 import type { ErrorCode } from "../base";
 import { ALL_EVENTS, eventsForRuleName } from "../schema";
 import type { EventDef } from "../schema";
-import { CONDITIONS, buildMatcher, folderFor, parseCondition } from "./conditions";
+import { CONDITIONS, buildMatcher, folderFor, parseCondition, splitSearchItems } from "./conditions";
 import type { CaseFolding } from "./conditions";
 import type { Platform } from "./options";
-import type { Combine, CompiledFilter, CompoundRule, EventPlan, PlannedEntry, PlannedFilter, RuleEntry, RuleSet } from "./ruleset";
+import type { Combine, CompiledFilter, CompoundRule, EventPlan, FieldLookup, GateScanner, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleEntry, RuleSet } from "./ruleset";
+import { buildSubstringAutomaton, renumberLiterals } from "./substring-automaton";
 import { closestName } from "./suggest";
 import type { SchemaVersion } from "./version";
 import { defaultCombineFor } from "./version";
@@ -287,29 +288,168 @@ export function compileEntries(root: XmlElement, context: CompileContext & { fol
   return entries;
 }
 
-function planFilter(filter: CompiledFilter, def: EventDef, laterSameField: boolean): PlannedFilter {
+function planFilter(filter: CompiledFilter, def: EventDef, laterSameField: boolean, fold: (text: string) => string): PlannedFilter {
   // A filter reads its compiled index; for a sibling event whose field there has another
   // name (or no field at all) it cannot match (§5.3).
   const applies = def.fields[filter.fieldIndex]?.name === filter.field;
-  return { compound: false, index: applies ? filter.fieldIndex : -1, fieldBit: 1 << filter.fieldIndex, laterSameField, name: filter.name, match: filter.match };
+  return {
+    compound: false,
+    condition: filter.condition,
+    folded: fold(filter.value),
+    index: applies ? filter.fieldIndex : -1,
+    fieldBit: 1 << filter.fieldIndex,
+    laterSameField,
+    name: filter.name,
+    match: filter.match,
+  };
 }
 
-function planEntry(entry: RuleEntry, def: EventDef): PlannedEntry {
+interface MutableTrie {
+  first: number;
+  next: Map<number, MutableTrie>;
+}
+
+function trieInsert(root: MutableTrie, text: string, position: number, reversed: boolean): void {
+  let node = root;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(reversed ? text.length - 1 - i : i);
+    let child = node.next.get(code);
+    if (!child) {
+      child = { first: Infinity, next: new Map() };
+      node.next.set(code, child);
+    }
+    node = child;
+  }
+  node.first = Math.min(node.first, position);
+}
+
+function setFirst(map: Map<string, number>, key: string, position: number): void {
+  if (!map.has(key)) map.set(key, position);
+}
+
+/** Builds the lookups of an OR element (config.md §6.3: the first matching item decides). */
+function buildOrIndex(items: readonly (PlannedFilter | PlannedCompound)[], gates: GateRegistry): OrIndex {
+  const byField = new Map<number, { exact: Map<string, number>; tail: Map<string, number>; prefix: MutableTrie; suffix: MutableTrie; used: Set<string> }>();
+  const linear: { position: number; item: PlannedFilter | PlannedCompound; gate: number; gateScanner: number }[] = [];
+  const gateFor = (filter: PlannedFilter): { gate: number; gateScanner: number } => {
+    const literal = requiredSubstring(filter);
+    if (literal === undefined || literal === "" || filter.index < 0) return { gate: -1, gateScanner: -1 };
+    return gates.idFor(filter.index, literal);
+  };
+  items.forEach((item, position) => {
+    if (item.compound || item.index < 0) {
+      // Compound rules keep their own evaluation, gated on their first filter when every
+      // filter must hold; filters that never apply are skipped.
+      if (item.compound) linear.push({ position, item, ...(item.and && item.filters[0] ? gateFor(item.filters[0]) : { gate: -1, gateScanner: -1 }) });
+      return;
+    }
+    let lookup = byField.get(item.index);
+    if (!lookup) {
+      lookup = { exact: new Map(), tail: new Map(), prefix: { first: Infinity, next: new Map() }, suffix: { first: Infinity, next: new Map() }, used: new Set() };
+      byField.set(item.index, lookup);
+    }
+    const value = item.folded;
+    switch (item.condition) {
+      case "is":
+        setFirst(lookup.exact, value, position);
+        lookup.used.add("exact");
+        return;
+      case "is any":
+        for (const part of value.split(";")) if (part !== "") setFirst(lookup.exact, part, position);
+        lookup.used.add("exact");
+        return;
+      case "image":
+        if (value.includes("\\")) setFirst(lookup.exact, value, position);
+        else setFirst(lookup.tail, value, position);
+        lookup.used.add(value.includes("\\") ? "exact" : "tail");
+        return;
+      default:
+        linear.push({ position, item, ...gateFor(item) });
+    }
+  });
+  const lookups = [...byField].map(([index, l]): FieldLookup => ({
+    index,
+    exact: l.used.has("exact") ? l.exact : null,
+    tail: l.used.has("tail") ? l.tail : null,
+    prefix: l.used.has("prefix") ? l.prefix : null,
+    suffix: l.used.has("suffix") ? l.suffix : null,
+  }));
+  return { lookups: lookups.filter((l) => l.exact || l.tail || l.prefix || l.suffix), linear };
+}
+
+/** Numbers the gate literals of one event's plan, per field, and builds their scanners. */
+class GateRegistry {
+  private readonly byField = new Map<number, { slot: number; literals: Map<string, number> }>();
+  private nextId = 0;
+
+  idFor(fieldIndex: number, literal: string): { gate: number; gateScanner: number } {
+    let field = this.byField.get(fieldIndex);
+    if (!field) this.byField.set(fieldIndex, (field = { slot: this.byField.size, literals: new Map() }));
+    let id = field.literals.get(literal);
+    if (id === undefined) field.literals.set(literal, (id = this.nextId++));
+    return { gate: id, gateScanner: field.slot };
+  }
+
+  finish(entries: readonly PlannedEntry[]): EventPlan {
+    const scanners: GateScanner[] = [];
+    const literals: string[] = [];
+    for (const [index, field] of this.byField) {
+      // The automaton numbers literals from 0; map them to the plan-wide IDs.
+      const local = [...field.literals.keys()];
+      for (const [text, id] of field.literals) literals[id] = text;
+      scanners[field.slot] = { index, automaton: renumberLiterals(buildSubstringAutomaton(local), [...field.literals.values()]), literalCount: local.length };
+    }
+    const count = literals.length;
+    return {
+      entries,
+      scanners,
+      literals,
+      literalStamp: new Uint32Array(count),
+      literalTested: new Uint32Array(count),
+      scanStamp: new Uint32Array(scanners.length),
+      scanWhole: new Uint8Array(scanners.length),
+    };
+  }
+}
+
+/**
+ * A substring the folded field value must contain for the filter to match, or undefined when
+ * there is none (negated and ordering conditions).
+ */
+function requiredSubstring(filter: PlannedFilter): string | undefined {
+  switch (filter.condition) {
+    case "is":
+    case "contains":
+    case "begin with":
+    case "end with":
+    case "image":
+      return filter.folded;
+    case "contains all":
+      // Every item must occur, so the first item (as Sysmon walks the list) must.
+      return splitSearchItems(filter.folded)[0];
+    default:
+      return undefined;
+  }
+}
+
+function planEntry(entry: RuleEntry, def: EventDef, context: { fold: (text: string) => string; gates: GateRegistry }): PlannedEntry {
+  const fold = context.fold;
   const items = entry.items.map((item, position) => {
     if (item.kind === "compound") {
-      return { compound: true as const, and: item.combine === "and", filters: item.filters.map((f) => planFilter(f, def, false)) };
+      return { compound: true as const, and: item.combine === "and", filters: item.filters.map((f) => planFilter(f, def, false, fold)) };
     }
     const later = entry.items.some((other, i) => i > position && other.kind === "filter" && other.fieldIndex === item.fieldIndex);
-    return planFilter(item, def, later);
+    return planFilter(item, def, later, fold);
   });
-  return { includeOnMatch: entry.onmatch === "include", and: entry.combine === "and", items, entry };
+  const and = entry.combine === "and";
+  return { includeOnMatch: entry.onmatch === "include", and, items, orIndex: and ? null : buildOrIndex(items, context.gates), entry };
 }
 
 /**
  * Orders the candidate entries of each event (§6.1): onmatch="exclude" entries first, then
  * onmatch="include", each half in reverse compilation order.
  */
-export function buildPlans(entries: readonly RuleEntry[]): Map<number, EventPlan> {
+export function buildPlans(entries: readonly RuleEntry[], fold: (text: string) => string): Map<number, EventPlan> {
   const plans = new Map<number, EventPlan>();
   for (const def of ALL_EVENTS) {
     if (!def.ruleName) continue;
@@ -317,7 +457,9 @@ export function buildPlans(entries: readonly RuleEntry[]): Map<number, EventPlan
     if (!group.length) continue;
     const reversed = [...group].reverse();
     const ordered = [...reversed.filter((e) => e.onmatch === "exclude"), ...reversed.filter((e) => e.onmatch === "include")];
-    plans.set(def.id, { entries: ordered.map((e) => planEntry(e, def)) });
+    const gates = new GateRegistry();
+    const planned = ordered.map((e) => planEntry(e, def, { fold, gates }));
+    plans.set(def.id, gates.finish(planned));
   }
   return plans;
 }
@@ -325,6 +467,7 @@ export function buildPlans(entries: readonly RuleEntry[]): Map<number, EventPlan
 /** Assembles a RuleSet from compiled entries. */
 export function makeRuleSet(entries: readonly RuleEntry[], options: { version: SchemaVersion; platform: Platform }): RuleSet {
   const folding: CaseFolding = options.platform;
-  return { schemaVersion: options.version, folding, entries, plans: buildPlans(entries), fold: folderFor(folding) };
+  const fold = folderFor(folding);
+  return { schemaVersion: options.version, folding, entries, plans: buildPlans(entries, fold), fold };
 }
 

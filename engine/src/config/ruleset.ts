@@ -4,6 +4,7 @@
 // lowercased per event.
 
 import type { CaseFolding, ConditionName, ValueMatcher } from "./conditions";
+import type { SubstringAutomaton } from "./substring-automaton";
 import type { SchemaVersion } from "./version";
 
 export type Combine = "and" | "or";
@@ -56,6 +57,9 @@ export interface RuleEntry {
 /** A filter ready for one event ID: `index` is -1 when the field does not apply (§5.3). */
 export interface PlannedFilter {
   readonly compound: false;
+  readonly condition: ConditionName;
+  /** Case-folded rule value. */
+  readonly folded: string;
   readonly index: number;
   /** Bit of the compiled field, for the AND element's same-field OR (§6.3). */
   readonly fieldBit: number;
@@ -71,17 +75,74 @@ export interface PlannedCompound {
   readonly filters: readonly PlannedFilter[];
 }
 
+/** A character trie of folded rule values: `first` is the earliest item position ending here. */
+export interface TrieNode {
+  readonly first: number;
+  readonly next: ReadonlyMap<number, TrieNode>;
+}
+
+/**
+ * Hash and trie lookups for the equality, image, begin-with and end-with filters of one field
+ * in an OR element: each gives the position of the earliest matching filter.
+ */
+export interface FieldLookup {
+  readonly index: number;
+  /** `is`, `is any` and `image` values with a backslash: whole-value equality. */
+  readonly exact: ReadonlyMap<string, number> | null;
+  /** `image` values without a backslash: equality with the part after the last backslash. */
+  readonly tail: ReadonlyMap<string, number> | null;
+  readonly prefix: TrieNode | null;
+  /** Built over reversed values. */
+  readonly suffix: TrieNode | null;
+}
+
+/**
+ * An OR element prepared for fast evaluation: the first matching item decides (§6.3), so the
+ * earliest lookup hit bounds which remaining items still need a linear check.
+ */
+export interface OrIndex {
+  readonly lookups: readonly FieldLookup[];
+  /**
+   * Items not covered by lookups, with their positions, in order. `gate` is the ID of a
+   * literal the item needs in its field's value (its value, a list's first item, or a
+   * compound rule's first filter), or -1: when the plan's scan did not find the literal, the
+   * item cannot match, has no side effects, and is skipped.
+   */
+  readonly linear: readonly { readonly position: number; readonly item: PlannedFilter | PlannedCompound; readonly gate: number; readonly gateScanner: number }[];
+}
+
+/** Finds, once per decision and field, which gate literals occur in the field's value. */
+export interface GateScanner {
+  readonly index: number;
+  readonly automaton: SubstringAutomaton;
+  /** How many gate literals this field has. */
+  readonly literalCount: number;
+}
+
 export interface PlannedEntry {
   /** The decision when this entry matches: include for onmatch="include". */
   readonly includeOnMatch: boolean;
   readonly and: boolean;
   readonly items: readonly (PlannedFilter | PlannedCompound)[];
+  /** Present for OR elements. */
+  readonly orIndex: OrIndex | null;
   readonly entry: RuleEntry;
 }
 
 /** Evaluation plan of one event ID: candidate entries in §6.1 order. */
 export interface EventPlan {
   readonly entries: readonly PlannedEntry[];
+  readonly scanners: readonly GateScanner[];
+  /** Gate literal text by ID. */
+  readonly literals: readonly string[];
+  /** Decision-time scratch: per gate literal, the stamp of the last decision that found it. */
+  readonly literalStamp: Uint32Array;
+  /** Decision-time scratch: per gate literal, the stamp of the last decision that looked for it alone. */
+  readonly literalTested: Uint32Array;
+  /** Decision-time scratch: per scanner, the stamp of the last decision that used it. */
+  readonly scanStamp: Uint32Array;
+  /** Decision-time scratch: per scanner, 1 when that decision scanned the whole value, 0 when it looks literals up one by one. */
+  readonly scanWhole: Uint8Array;
 }
 
 export interface RuleSet {
