@@ -304,32 +304,13 @@ function planFilter(filter: CompiledFilter, def: EventDef, laterSameField: boole
   };
 }
 
-interface MutableTrie {
-  first: number;
-  next: Map<number, MutableTrie>;
-}
-
-function trieInsert(root: MutableTrie, text: string, position: number, reversed: boolean): void {
-  let node = root;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(reversed ? text.length - 1 - i : i);
-    let child = node.next.get(code);
-    if (!child) {
-      child = { first: Infinity, next: new Map() };
-      node.next.set(code, child);
-    }
-    node = child;
-  }
-  node.first = Math.min(node.first, position);
-}
-
 function setFirst(map: Map<string, number>, key: string, position: number): void {
   if (!map.has(key)) map.set(key, position);
 }
 
 /** Builds the lookups of an OR element (config.md §6.3: the first matching item decides). */
 function buildOrIndex(items: readonly (PlannedFilter | PlannedCompound)[], gates: GateRegistry): OrIndex {
-  const byField = new Map<number, { exact: Map<string, number>; tail: Map<string, number>; prefix: MutableTrie; suffix: MutableTrie; used: Set<string> }>();
+  const byField = new Map<number, { exact: Map<string, number>; tail: Map<string, number>; used: Set<string> }>();
   const linear: { position: number; item: PlannedFilter | PlannedCompound; gate: number; gateScanner: number }[] = [];
   const gateFor = (filter: PlannedFilter): { gate: number; gateScanner: number } => {
     const literal = requiredSubstring(filter);
@@ -345,7 +326,7 @@ function buildOrIndex(items: readonly (PlannedFilter | PlannedCompound)[], gates
     }
     let lookup = byField.get(item.index);
     if (!lookup) {
-      lookup = { exact: new Map(), tail: new Map(), prefix: { first: Infinity, next: new Map() }, suffix: { first: Infinity, next: new Map() }, used: new Set() };
+      lookup = { exact: new Map(), tail: new Map(), used: new Set() };
       byField.set(item.index, lookup);
     }
     const value = item.folded;
@@ -371,10 +352,8 @@ function buildOrIndex(items: readonly (PlannedFilter | PlannedCompound)[], gates
     index,
     exact: l.used.has("exact") ? l.exact : null,
     tail: l.used.has("tail") ? l.tail : null,
-    prefix: l.used.has("prefix") ? l.prefix : null,
-    suffix: l.used.has("suffix") ? l.suffix : null,
   }));
-  return { lookups: lookups.filter((l) => l.exact || l.tail || l.prefix || l.suffix), linear };
+  return { lookups: lookups.filter((l) => l.exact || l.tail), linear };
 }
 
 /** Numbers the gate literals of one event's plan, per field, and builds their scanners. */

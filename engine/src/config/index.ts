@@ -18,7 +18,7 @@ export { NEWEST_SCHEMA, parseSchemaVersion } from "./version";
 export type { SchemaVersion } from "./version";
 export { RULE_ELEMENT_NAMES } from "./compile";
 export type {
-  Combine, CompiledFilter, CompoundRule, EventPlan, FieldLookup, GateScanner, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleEntry, RuleSet, TrieNode,
+  Combine, CompiledFilter, CompoundRule, EventPlan, FieldLookup, GateScanner, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleEntry, RuleSet,
 } from "./ruleset";
 export { buildSubstringAutomaton, markSubstrings } from "./substring-automaton";
 export type { SubstringAutomaton } from "./substring-automaton";

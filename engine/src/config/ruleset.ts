@@ -75,15 +75,9 @@ export interface PlannedCompound {
   readonly filters: readonly PlannedFilter[];
 }
 
-/** A character trie of folded rule values: `first` is the earliest item position ending here. */
-export interface TrieNode {
-  readonly first: number;
-  readonly next: ReadonlyMap<number, TrieNode>;
-}
-
 /**
- * Hash and trie lookups for the equality, image, begin-with and end-with filters of one field
- * in an OR element: each gives the position of the earliest matching filter.
+ * Hash lookups for the equality and image filters of one field in an OR element: each gives
+ * the position of the earliest matching filter.
  */
 export interface FieldLookup {
   readonly index: number;
@@ -91,9 +85,6 @@ export interface FieldLookup {
   readonly exact: ReadonlyMap<string, number> | null;
   /** `image` values without a backslash: equality with the part after the last backslash. */
   readonly tail: ReadonlyMap<string, number> | null;
-  readonly prefix: TrieNode | null;
-  /** Built over reversed values. */
-  readonly suffix: TrieNode | null;
 }
 
 /**

@@ -3,7 +3,7 @@
 // each per decision.
 
 import { markSubstrings } from "../config";
-import type { EventPlan, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleSet, TrieNode } from "../config";
+import type { EventPlan, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleSet } from "../config";
 import { findEvent } from "../schema";
 import type { SysmonEvent } from "../schema";
 
@@ -88,22 +88,9 @@ function gateOpen(gate: number, scanner: number): boolean {
   return plan.literalStamp[gate] === stamp;
 }
 
-/** Earliest position stored along the trie path that `value` spells (forwards or backwards). */
-function trieFirst(root: TrieNode, value: string, reversed: boolean, best: number): number {
-  let first = root.first < best ? root.first : best;
-  let node: TrieNode | undefined = root;
-  const last = value.length - 1;
-  for (let i = 0; i <= last; i++) {
-    node = node.next.get(value.charCodeAt(reversed ? last - i : i));
-    if (node === undefined) break;
-    if (node.first < first) first = node.first;
-  }
-  return first;
-}
-
 /**
  * An OR element decides on its first matching item (§6.3). Lookups find the earliest matching
- * equality/image/prefix/suffix filter; only items before it are checked one by one, in order,
+ * equality/image filter; only items before it are checked one by one, in order,
  * so names set by failing compound rules and by the deciding filter are exactly Sysmon's (§9).
  */
 function matchOrEntry(entry: PlannedEntry, index: OrIndex): boolean {
@@ -121,8 +108,6 @@ function matchOrEntry(entry: PlannedEntry, index: OrIndex): boolean {
       const hit = lookup.tail.get(cut < 0 ? value : value.slice(cut + 1));
       if (hit !== undefined && hit < best) best = hit;
     }
-    if (lookup.prefix !== null) best = trieFirst(lookup.prefix, value, false, best);
-    if (lookup.suffix !== null) best = trieFirst(lookup.suffix, value, true, best);
   }
   const linear = index.linear;
   for (let i = 0; i < linear.length; i++) {
