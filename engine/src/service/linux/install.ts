@@ -37,11 +37,12 @@ export function writeFileAtomic(file: string, content: string, mode = 0o600): vo
 
 /** The running bundle and what it needs beside it: the node binary, koffi and its native part. */
 function engineFiles(): { node: string; bundle: string; koffiDirs: string[]; bpfObject: string | undefined } {
-  const bundle = require.main?.filename && require.main.filename.endsWith("sysmonts.cjs") ? require.main.filename : path.resolve(__dirname, "sysmonts.cjs");
-  const bundleCandidates = [bundle, path.resolve(__dirname, "sysmonts.cjs"), path.resolve(__dirname, "../dist/sysmonts.cjs")];
+  // Inside the bundle __filename is the bundle itself; from source (tests) the built one is used.
+  const bundleCandidates = [__filename, path.resolve(__dirname, "../../../../dist/sysmonts.cjs")].filter((p) => p.endsWith("sysmonts.cjs"));
   const found = bundleCandidates.find((p) => existsSync(p));
   if (!found) throw new SysmonTsError("SYSMONTS_E_FILE", "cannot find the engine bundle (sysmonts.cjs) to install; run `npm run build`");
-  const koffiDir = path.dirname(require.resolve("koffi/package.json"));
+  // koffi's exports map hides package.json; its main file sits at the package root.
+  const koffiDir = path.dirname(require.resolve("koffi"));
   const koffiDirs = [koffiDir];
   const nativeDir = path.join(path.dirname(koffiDir), "@koromix", `koffi-linux-${process.arch}`);
   if (existsSync(nativeDir)) koffiDirs.push(nativeDir);

@@ -46,7 +46,6 @@ export function systemdUnit(layout: LinuxLayout): string {
   return [
     "[Unit]",
     "Description=SysmonTs host activity monitor",
-    "Documentation=man:sysmonts(8)",
     "After=network.target syslog.service",
     "StartLimitBurst=5",
     "StartLimitIntervalSec=90",
