@@ -1,6 +1,6 @@
 import { SysmonTsError } from "../base";
 import { type StampedEvent, eventDef } from "../schema";
-import { renderLinuxXml, toJsonEvent } from "../output";
+import { renderJson, renderLinuxXml } from "../output";
 
 export type ConsoleFormat = "xml" | "json" | "debug";
 
@@ -15,9 +15,9 @@ function renderDebug(stamped: StampedEvent): string {
 export function consoleRenderer(format: string): (event: StampedEvent) => string {
   switch (format) {
     case "xml":
-      return (e) => renderLinuxXml(e);
+      return (e) => renderLinuxXml(e, { processId: process.pid });
     case "json":
-      return (e) => JSON.stringify(toJsonEvent(e));
+      return renderJson;
     case "debug":
       return renderDebug;
     default:

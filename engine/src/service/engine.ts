@@ -106,7 +106,7 @@ export class Engine {
       this.lastRecordId = this.store.newestRecordId();
     }
     this.sinks = createSinks(settings.sinks as Parameters<typeof createSinks>[0]);
-    this.enricher = createEnricher({ hashAlgorithms: this.config.options.hashAlgorithms, selfPid: process.pid });
+    this.enricher = createEnricher({ hashAlgorithms: this.config.options.hashAlgorithms, selfPid: process.pid, log: (message) => this.log("info", message) });
     this.enricher.seedFromProc();
     this.sensor = this.options.openSensor(enabledEventIds(this.config));
     this.sensorState = "running";
@@ -137,7 +137,9 @@ export class Engine {
     if (!this.sensor || !this.enricher) return 0;
     const enricher = this.enricher;
     try {
-      return this.sensor.drain((record) => enricher.enrich(record, this.emitEnriched));
+      const count = this.sensor.drain((record) => enricher.enrich(record, this.emitEnriched));
+      enricher.tick(Date.now(), this.emitEnriched);
+      return count;
     } catch (error) {
       // A bug on one record must not stop monitoring; it is reported and the drain goes on next tick.
       this.publishError("PipelineFailure", `record processing failed: ${(error as Error).message}`);

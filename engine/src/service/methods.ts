@@ -3,7 +3,7 @@ import { dumpConfig, describeRules, loadConfig } from "../config";
 import { decide } from "../rules";
 import { ALL_EVENTS, findEvent, eventFromFields, type StampedEvent } from "../schema";
 import { FILTER_OPS, type EventQuery, type FieldFilter, type FilterOp, parseTime } from "../store";
-import { toJsonEvent } from "../output";
+import { eventToJson } from "../output";
 import {
   type Params,
   type RpcMethod,
@@ -152,7 +152,7 @@ export function engineMethods(engine: Engine, options: { requestStop: () => void
 
     "events.query": async (raw) => {
       const page = await engine.query(readQuery(asParams(raw)));
-      return { events: page.events.map(toJsonEvent), cursor: page.cursor };
+      return { events: page.events.map(eventToJson), cursor: page.cursor };
     },
 
     "events.subscribe": (raw, context) => {
@@ -160,7 +160,7 @@ export function engineMethods(engine: Engine, options: { requestStop: () => void
       const query = readQuery(params);
       const subscription = `sub-${context.connectionId}-${Math.random().toString(36).slice(2, 10)}`;
       const unsubscribe = engine.subscribe({ ...(query.ids ? { ids: query.ids } : {}), ...(query.where ? { where: query.where } : {}) }, (event: StampedEvent) => {
-        if (!context.notify("events.event", { subscription, event: toJsonEvent(event) })) unsubscribe();
+        if (!context.notify("events.event", { subscription, event: eventToJson(event) })) unsubscribe();
       });
       subscriptions.set(subscription, unsubscribe);
       context.onClose(() => {
