@@ -109,7 +109,7 @@ function removeStaleSocket(endpoint: string): Promise<void> {
  */
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
-  const maxClients = options.maxClients ?? 512;
+  const maxClients = options.maxClients ?? 2048;
   const maxPendingWriteBytes = options.maxPendingWriteBytes ?? 16 * 1024 * 1024;
   const idleTimeoutMs = options.idleTimeoutMs ?? 10 * 60 * 1000;
   const log = options.log ?? (() => undefined);
@@ -126,8 +126,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     const connectionId = nextConnectionId++;
     if (sockets.size >= maxClients) {
       counters.refused++;
-      socket.end(JSON.stringify(errorResponse(null, RPC_ENGINE_ERROR, `too many control clients (limit ${maxClients})`, { code: "SYSMONTS_E_RPC_PROTOCOL" })) + "\n");
-      socket.destroySoon();
+      refuse(socket, errorResponse(null, RPC_ENGINE_ERROR, `too many control clients (limit ${maxClients})`, { code: "SYSMONTS_E_RPC_PROTOCOL" }));
       return;
     }
     let peer: PeerIdentity | null;
@@ -139,8 +138,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     if (!peer) {
       counters.refused++;
       log("warn", "control channel: refused a peer that is not root/Administrator");
-      socket.end(JSON.stringify(errorResponse(null, RPC_ENGINE_ERROR, "access denied: the control channel is for root/Administrators only", { code: "SYSMONTS_E_RPC_DENIED" })) + "\n");
-      socket.destroySoon();
+      refuse(socket, errorResponse(null, RPC_ENGINE_ERROR, "access denied: the control channel is for root/Administrators only", { code: "SYSMONTS_E_RPC_DENIED" }));
       return;
     }
     counters.accepted++;
@@ -148,6 +146,18 @@ export async function startControlServer(options: ControlServerOptions): Promise
     serveConnection(socket, connectionId, peer);
     socket.resume();
   });
+
+  /**
+   * Answers a refused client with one error and closes. Its input is read and discarded
+   * (never parsed), so the client sees the error instead of a reset from unread data.
+   */
+  function refuse(socket: net.Socket, response: Response): void {
+    socket.on("error", () => undefined);
+    socket.on("data", () => undefined);
+    socket.setTimeout(2000, () => socket.destroy());
+    socket.resume();
+    socket.end(JSON.stringify(response) + "\n");
+  }
 
   function serveConnection(socket: net.Socket, connectionId: number, peer: PeerIdentity): void {
     const closeCallbacks: (() => void)[] = [];
