@@ -311,19 +311,30 @@ function setFirst(map: Map<string, number>, key: string, position: number): void
 /** Builds the lookups of an OR element (config.md §6.3: the first matching item decides). */
 function buildOrIndex(items: readonly (PlannedFilter | PlannedCompound)[], gates: GateRegistry): OrIndex {
   const byField = new Map<number, { exact: Map<string, number>; tail: Map<string, number>; used: Set<string> }>();
-  const linear: { position: number; item: PlannedFilter | PlannedCompound; gate: number; gateScanner: number }[] = [];
-  const gateFor = (filter: PlannedFilter): { gate: number; gateScanner: number } => {
-    const literal = requiredSubstring(filter);
-    if (literal === undefined || literal === "" || filter.index < 0) return { gate: -1, gateScanner: -1 };
-    return gates.idFor(filter.index, literal);
+  const linear: { position: number; item: PlannedFilter | PlannedCompound; gates: number[] }[] = [];
+  const scannersUsed = new Set<number>();
+  // Literals of which one must occur for the filters to match; [] when one of them needs none.
+  const gatesFor = (filters: readonly PlannedFilter[]): number[] => {
+    const ids: number[] = [];
+    for (const filter of filters) {
+      const literals = requiredSubstrings(filter);
+      if (literals === undefined || filter.index < 0 || literals.includes("")) return [];
+      for (const literal of literals) {
+        const { gate, gateScanner } = gates.idFor(filter.index, literal);
+        ids.push(gate);
+        scannersUsed.add(gateScanner);
+      }
+    }
+    return ids;
   };
   items.forEach((item, position) => {
-    if (item.compound || item.index < 0) {
-      // Compound rules keep their own evaluation, gated on their first filter when every
-      // filter must hold; filters that never apply are skipped.
-      if (item.compound) linear.push({ position, item, ...(item.and && item.filters[0] ? gateFor(item.filters[0]) : { gate: -1, gateScanner: -1 }) });
+    if (item.compound) {
+      // An AND rule needs its first filter; an OR rule needs one of its filters (§6.4).
+      const needed = item.and ? item.filters.slice(0, 1) : item.filters;
+      linear.push({ position, item, gates: gatesFor(needed) });
       return;
     }
+    if (item.index < 0) return; // a filter whose field this event does not have never matches (§5.3)
     let lookup = byField.get(item.index);
     if (!lookup) {
       lookup = { exact: new Map(), tail: new Map(), used: new Set() };
@@ -345,7 +356,7 @@ function buildOrIndex(items: readonly (PlannedFilter | PlannedCompound)[], gates
         lookup.used.add(value.includes("\\") ? "exact" : "tail");
         return;
       default:
-        linear.push({ position, item, ...gateFor(item) });
+        linear.push({ position, item, gates: gatesFor([item]) });
     }
   });
   const lookups = [...byField].map(([index, l]): FieldLookup => ({
@@ -353,7 +364,16 @@ function buildOrIndex(items: readonly (PlannedFilter | PlannedCompound)[], gates
     exact: l.used.has("exact") ? l.exact : null,
     tail: l.used.has("tail") ? l.tail : null,
   }));
-  return { lookups: lookups.filter((l) => l.exact || l.tail), linear };
+  const gateStart = new Int32Array(linear.length + 1);
+  linear.forEach((l, i) => (gateStart[i + 1] = gateStart[i]! + l.gates.length));
+  return {
+    lookups: lookups.filter((l) => l.exact || l.tail),
+    linearItems: linear.map((l) => l.item),
+    linearPositions: Int32Array.from(linear.map((l) => l.position)),
+    gateStart,
+    gateIds: Int32Array.from(linear.flatMap((l) => l.gates)),
+    scannersUsed: Int32Array.from(scannersUsed),
+  };
 }
 
 /** Numbers the gate literals of one event's plan, per field, and builds their scanners. */
@@ -376,7 +396,8 @@ class GateRegistry {
       // The automaton numbers literals from 0; map them to the plan-wide IDs.
       const local = [...field.literals.keys()];
       for (const [text, id] of field.literals) literals[id] = text;
-      scanners[field.slot] = { index, automaton: renumberLiterals(buildSubstringAutomaton(local), [...field.literals.values()]), literalCount: local.length };
+      const ids = [...field.literals.values()];
+      scanners[field.slot] = { index, automaton: renumberLiterals(buildSubstringAutomaton(local), ids), literalIds: Int32Array.from(ids) };
     }
     const count = literals.length;
     return {
@@ -384,28 +405,30 @@ class GateRegistry {
       scanners,
       literals,
       literalStamp: new Uint32Array(count),
-      literalTested: new Uint32Array(count),
       scanStamp: new Uint32Array(scanners.length),
-      scanWhole: new Uint8Array(scanners.length),
     };
   }
 }
 
 /**
- * A substring the folded field value must contain for the filter to match, or undefined when
- * there is none (negated and ordering conditions).
+ * Substrings of which the folded field value must contain at least one for the filter to
+ * match, or undefined when there are none (negated and ordering conditions).
  */
-function requiredSubstring(filter: PlannedFilter): string | undefined {
+function requiredSubstrings(filter: PlannedFilter): string[] | undefined {
   switch (filter.condition) {
     case "is":
     case "contains":
     case "begin with":
     case "end with":
     case "image":
-      return filter.folded;
+      return [filter.folded];
+    case "contains any":
+      return splitSearchItems(filter.folded);
+    case "is any":
+      return filter.folded.split(";").filter((item) => item !== "");
     case "contains all":
       // Every item must occur, so the first item (as Sysmon walks the list) must.
-      return splitSearchItems(filter.folded)[0];
+      return splitSearchItems(filter.folded).slice(0, 1);
     default:
       return undefined;
   }

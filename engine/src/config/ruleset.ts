@@ -93,21 +93,28 @@ export interface FieldLookup {
  */
 export interface OrIndex {
   readonly lookups: readonly FieldLookup[];
+  /** Items not covered by lookups, in order, with their positions in the element. */
+  readonly linearItems: readonly (PlannedFilter | PlannedCompound)[];
+  readonly linearPositions: Int32Array;
   /**
-   * Items not covered by lookups, with their positions, in order. `gate` is the ID of a
-   * literal the item needs in its field's value (its value, a list's first item, or a
-   * compound rule's first filter), or -1: when the plan's scan did not find the literal, the
-   * item cannot match, has no side effects, and is skipped.
+   * Literal IDs of linear item i are `gateIds[gateStart[i]]` up to `gateIds[gateStart[i + 1]]`:
+   * literals of which at least one must occur in the field's value for the item to match (its
+   * value, the items of a list, a compound rule's first filter, or every filter of an OR
+   * compound rule). When none occurs the item cannot match, has no side effects, and is
+   * skipped. An item with no literals is always evaluated.
    */
-  readonly linear: readonly { readonly position: number; readonly item: PlannedFilter | PlannedCompound; readonly gate: number; readonly gateScanner: number }[];
+  readonly gateStart: Int32Array;
+  readonly gateIds: Int32Array;
+  /** Scanner slots the gates use; run before the linear walk. */
+  readonly scannersUsed: Int32Array;
 }
 
 /** Finds, once per decision and field, which gate literals occur in the field's value. */
 export interface GateScanner {
   readonly index: number;
   readonly automaton: SubstringAutomaton;
-  /** How many gate literals this field has. */
-  readonly literalCount: number;
+  /** The plan-wide IDs of this field's gate literals. */
+  readonly literalIds: Int32Array;
 }
 
 export interface PlannedEntry {
@@ -128,12 +135,8 @@ export interface EventPlan {
   readonly literals: readonly string[];
   /** Decision-time scratch: per gate literal, the stamp of the last decision that found it. */
   readonly literalStamp: Uint32Array;
-  /** Decision-time scratch: per gate literal, the stamp of the last decision that looked for it alone. */
-  readonly literalTested: Uint32Array;
-  /** Decision-time scratch: per scanner, the stamp of the last decision that used it. */
+  /** Decision-time scratch: per scanner, the stamp of the last decision that ran it. */
   readonly scanStamp: Uint32Array;
-  /** Decision-time scratch: per scanner, 1 when that decision scanned the whole value, 0 when it looks literals up one by one. */
-  readonly scanWhole: Uint8Array;
 }
 
 export interface RuleSet {

@@ -31,9 +31,7 @@ const NO_PLAN: EventPlan = {
   scanners: [],
   literals: [],
   literalStamp: new Uint32Array(0),
-  literalTested: new Uint32Array(0),
   scanStamp: new Uint32Array(0),
-  scanWhole: new Uint8Array(0),
 };
 let currentPlan: EventPlan = NO_PLAN;
 
@@ -70,22 +68,22 @@ function scanWholeValue(literalCount: number, length: number): boolean {
   return literalCount * (30 + length / 4) > 4 * length;
 }
 
-/** Whether the gate literal occurs in its field's value (at most one scan per field and decision). */
-function gateOpen(gate: number, scanner: number): boolean {
+/** Marks which gate literals occur in the scanner's field (once per decision). */
+function runScanner(slot: number): void {
   const plan = currentPlan;
-  const s = plan.scanners[scanner]!;
-  if (plan.scanStamp[scanner] !== stamp) {
-    plan.scanStamp[scanner] = stamp;
-    const value = folded(s.index);
-    const whole = scanWholeValue(s.literalCount, value.length);
-    plan.scanWhole[scanner] = whole ? 1 : 0;
-    if (whole) markSubstrings(s.automaton, value, plan.literalStamp, stamp);
+  if (plan.scanStamp[slot] === stamp) return;
+  plan.scanStamp[slot] = stamp;
+  const scanner = plan.scanners[slot]!;
+  const value = folded(scanner.index);
+  const ids = scanner.literalIds;
+  if (scanWholeValue(ids.length, value.length)) {
+    markSubstrings(scanner.automaton, value, plan.literalStamp, stamp);
+    return;
   }
-  if (plan.scanWhole[scanner] === 0 && plan.literalTested[gate] !== stamp) {
-    plan.literalTested[gate] = stamp;
-    if (folded(s.index).includes(plan.literals[gate]!)) plan.literalStamp[gate] = stamp;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as number;
+    if (value.includes(plan.literals[id]!)) plan.literalStamp[id] = stamp;
   }
-  return plan.literalStamp[gate] === stamp;
 }
 
 /**
@@ -109,13 +107,36 @@ function matchOrEntry(entry: PlannedEntry, index: OrIndex): boolean {
       if (hit !== undefined && hit < best) best = hit;
     }
   }
-  const linear = index.linear;
-  for (let i = 0; i < linear.length; i++) {
-    const { position, item, gate, gateScanner } = linear[i]!;
-    if (position >= best) break;
-    if (gate >= 0 && !gateOpen(gate, gateScanner)) continue;
+  const positions = index.linearPositions;
+  if (positions.length === 0 || positions[0]! >= best) return finishOr(entry, best);
+  const scanners = index.scannersUsed;
+  for (let i = 0; i < scanners.length; i++) runScanner(scanners[i] as number);
+  const literalStamp = currentPlan.literalStamp;
+  const gateStart = index.gateStart;
+  const gateIds = index.gateIds;
+  const items = index.linearItems;
+  for (let i = 0; i < positions.length; i++) {
+    if ((positions[i] as number) >= best) break;
+    const from = gateStart[i] as number;
+    const to = gateStart[i + 1] as number;
+    if (from < to) {
+      let open = false;
+      for (let g = from; g < to; g++) {
+        if (literalStamp[gateIds[g] as number] === stamp) {
+          open = true;
+          break;
+        }
+      }
+      if (!open) continue;
+    }
+    const item = items[i]!;
     if (item.compound ? matchCompound(item) : matchFilter(item)) return true;
   }
+  return finishOr(entry, best);
+}
+
+/** The earliest lookup hit decides, with its filter's name (§9). */
+function finishOr(entry: PlannedEntry, best: number): boolean {
   if (best === Infinity) return false;
   const name = (entry.items[best] as PlannedFilter).name;
   if (name !== "") currentName = name;
