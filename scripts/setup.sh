@@ -32,10 +32,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # npm packages, including the pinned Node.js runtime (the `node` package), which npm scripts
-# and node_modules/.bin put first on PATH. `npm ci` runs `prepare`, which builds the bundle.
+# and node_modules/.bin put first on PATH. Installing runs `prepare`, which builds the bundle.
+# `npm install --no-save` rather than `npm ci`: the registry served here gives no manifests for
+# other platforms' optional packages (@swc/core-darwin-*, ...), so the lock cannot list them and
+# `npm ci` refuses it; install still takes every listed version from the lock.
 lock_stamp=node_modules/.package-lock.json
-if [ ! -f "$lock_stamp" ] || [ package-lock.json -nt "$lock_stamp" ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+if [ ! -f "$lock_stamp" ] || [ package-lock.json -nt "$lock_stamp" ] || [ package.json -nt "$lock_stamp" ]; then
+  npm install --no-save --no-audit --no-fund --loglevel=error
 fi
 export PATH="$root/node_modules/.bin:$PATH"
 
