@@ -99,6 +99,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const shared = path.resolve(repoRoot, "../shared");
   const config = options.config ?? path.join(shared, "corpora/configs-linux-sysmonforlinux-rulestest/other/perftest_onlyProcCreate.xml");
   const workDir = mkdtempSync(path.join(os.tmpdir(), "sysmonts-bench-"));
+  // Bundled scripts live under node_modules so that koffi, kept external, resolves from them.
+  const bundleDir = path.join(repoRoot, "node_modules/.cache/sysmonts-bench");
+  mkdirSync(bundleDir, { recursive: true });
   const started = new Date();
   const result: BenchResult = {
     startedAt: started.toISOString(),
@@ -143,7 +146,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (wants("pipeline")) {
       const pipeline = await section("2. pipeline throughput", result, async () => {
         const modular = path.join(shared, "corpora/configs-sysmon-modular/merged/sysmonconfig.xml");
-        const run = await runBenchScript(path.join(repoRoot, "bench/pipeline-main.ts"), { repoRoot, bundleDir: workDir, args: [modular, String(options.quick ? 60_000 : 300_000)] });
+        const run = await runBenchScript(path.join(repoRoot, "bench/pipeline-main.ts"), { repoRoot, bundleDir, args: [modular, String(options.quick ? 60_000 : 300_000)] });
         const json = lastJsonLine(run.stdout);
         if (run.exitCode !== 0 || json === null) throw new SysmonTsError("SYSMONTS_E_BENCH", `the pipeline run failed (exit ${run.exitCode}): ${run.output.slice(-2000)}`);
         return json as unknown as PipelineResult;
@@ -157,7 +160,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (wants("components")) {
       const runs: ComponentRun[] = [];
       for (const name of COMPONENT_BENCHES) {
-        const run = await section(`3/4. ${name}`, result, () => runComponent(name, { repoRoot, quick: options.quick, bundleDir: workDir }));
+        const run = await section(`3/4. ${name}`, result, () => runComponent(name, { repoRoot, quick: options.quick, bundleDir }));
         if (!run) continue;
         runs.push(run);
         say(run.outcome === "missing" ? `  bench/${name}.* does not exist yet` : run.output.replace(/^/gm, "  "));
