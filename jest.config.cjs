@@ -16,7 +16,8 @@ module.exports = {
       displayName: 'system',
       testEnvironment: 'node',
       transform,
-      testMatch: ['<rootDir>/test/**/*.test.ts', '!<rootDir>/test/unit/**'],
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/'],
     },
   ],
 };
