@@ -87,6 +87,8 @@ export interface StoreOptions {
   readonly retryDelayMs?: number;
   /** Largest batch committed in one transaction (default 5000). */
   readonly batchSize?: number;
+  /** How long appended events wait to be committed together (default 50 ms); 0 commits every loop turn. */
+  readonly batchDelayMs?: number;
 }
 
 export interface EventStore extends AsyncDisposable {
