@@ -29,7 +29,7 @@ export interface EngineOptions {
   /** Every kept event, after the store and sinks (the foreground console). */
   readonly onEvent?: (event: StampedEvent) => void;
   readonly log?: (level: "info" | "warn" | "error", message: string) => void;
-  /** How often the sensor is drained; 10-20 ms keeps latency low without per-record wake-ups. */
+  /** How often the sensor is drained (default 20 ms): low latency without per-record wake-ups (notes/linux-ebpf.md §9). */
   readonly drainIntervalMs?: number;
 }
 
@@ -116,7 +116,7 @@ export class Engine {
     this.publishConfigChange(this.options.configArgument ?? this.config.file);
     this.publishServiceState("Started");
 
-    this.drainTimer = setInterval(() => this.drain(), this.options.drainIntervalMs ?? 10);
+    this.drainTimer = setInterval(() => this.drain(), this.options.drainIntervalMs ?? 20);
     this.lossTimer = setInterval(() => this.lossReporter?.check((id, description) => this.publishError(id, description)), 1000);
   }
 
