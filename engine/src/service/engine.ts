@@ -105,7 +105,7 @@ export class Engine {
       });
       this.lastRecordId = this.store.newestRecordId();
     }
-    this.sinks = createSinks(settings.sinks as Parameters<typeof createSinks>[0]);
+    this.sinks = createSinks(settings.sinks);
     this.enricher = createEnricher({ hashAlgorithms: this.config.options.hashAlgorithms, selfPid: process.pid, log: (message) => this.log("info", message) });
     this.enricher.seedFromProc();
     this.sensor = this.options.openSensor(enabledEventIds(this.config));

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { SysmonTsError } from "../base";
+import type { SinkSettings } from "../output";
 
 /**
  * The engine's own settings (not the Sysmon config): where the store lives and how much it
@@ -12,8 +13,8 @@ export interface EngineSettings {
     readonly maxBytes: number;
     readonly maxAgeDays: number;
   };
-  /** Sink definitions, passed to the output stage's createSinks (see output/ for the shapes). */
-  readonly sinks: readonly unknown[];
+  /** Where kept events go besides the store (output/sinks.ts has every option of each kind). */
+  readonly sinks: readonly SinkSettings[];
   readonly control: {
     /** null runs without a control channel. */
     readonly endpoint: string | null;
@@ -34,6 +35,28 @@ function readNumber(file: string, value: unknown, name: string, fallback: number
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) fail(file, `'${name}' must be a positive number`);
   return value;
+}
+
+const SINK_REQUIRED: Record<string, readonly string[]> = {
+  "syslog-local": [],
+  "syslog-remote": ["transport", "host", "port"],
+  jsonl: ["path"],
+};
+
+/** A sink entry must name a known kind and carry what that kind needs; the sink checks the rest. */
+function checkSink(file: string, sink: unknown, index: number): asserts sink is SinkSettings {
+  if (typeof sink !== "object" || sink === null || Array.isArray(sink)) fail(file, `'sinks[${index}]' must be an object`);
+  const entry = sink as Record<string, unknown>;
+  const kind = entry["kind"];
+  const required = typeof kind === "string" ? SINK_REQUIRED[kind] : undefined;
+  if (!required) fail(file, `'sinks[${index}].kind' must be one of ${Object.keys(SINK_REQUIRED).join(", ")}`);
+  for (const name of required) {
+    if (entry[name] === undefined) fail(file, `'sinks[${index}]' (${String(kind)}) needs '${name}'`);
+  }
+  if (kind === "syslog-remote" && !["udp", "tcp", "tls"].includes(String(entry["transport"]))) fail(file, `'sinks[${index}].transport' must be udp, tcp or tls`);
+  if (kind === "syslog-remote" && (typeof entry["port"] !== "number" || !Number.isInteger(entry["port"]) || entry["port"] < 1 || entry["port"] > 65535)) {
+    fail(file, `'sinks[${index}].port' must be a port number`);
+  }
 }
 
 /** Settings from a JSON text; missing members take the defaults given, unknown ones are errors. */
@@ -58,13 +81,14 @@ export function parseSettings(text: string, options: { file: string; defaults?: 
   if (endpoint !== null && typeof endpoint !== "string") fail(options.file, "'control.endpoint' must be a path or null");
   const sinks = top["sinks"] === undefined ? defaults.sinks : top["sinks"];
   if (!Array.isArray(sinks)) fail(options.file, "'sinks' must be an array");
+  sinks.forEach((sink, i) => checkSink(options.file, sink, i));
   return {
     store: {
       path: storePath,
       maxBytes: readNumber(options.file, store["maxBytes"], "store.maxBytes", defaults.store.maxBytes),
       maxAgeDays: readNumber(options.file, store["maxAgeDays"], "store.maxAgeDays", defaults.store.maxAgeDays),
     },
-    sinks,
+    sinks: sinks as SinkSettings[],
     control: { endpoint },
   };
 }
