@@ -10,6 +10,7 @@ import type { CaseFolding } from "./conditions";
 import type { Platform } from "./options";
 import type { Combine, CompiledFilter, CompoundRule, EventPlan, FieldLookup, GateScanner, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleEntry, RuleSet } from "./ruleset";
 import { buildSubstringAutomaton, renumberLiterals } from "./substring-automaton";
+import type { LiteralPlace } from "./substring-automaton";
 import { closestName } from "./suggest";
 import type { SchemaVersion } from "./version";
 import { defaultCombineFor } from "./version";
@@ -317,10 +318,10 @@ function buildOrIndex(items: readonly (PlannedFilter | PlannedCompound)[], gates
   const gatesFor = (filters: readonly PlannedFilter[]): number[] => {
     const ids: number[] = [];
     for (const filter of filters) {
-      const literals = requiredSubstrings(filter);
-      if (literals === undefined || filter.index < 0 || literals.includes("")) return [];
-      for (const literal of literals) {
-        const { gate, gateScanner } = gates.idFor(filter.index, literal);
+      const required = requiredSubstrings(filter);
+      if (required === undefined || filter.index < 0 || required.literals.includes("")) return [];
+      for (const literal of required.literals) {
+        const { gate, gateScanner } = gates.idFor(filter.index, literal, required.place);
         ids.push(gate);
         scannersUsed.add(gateScanner);
       }
@@ -363,41 +364,48 @@ function buildOrIndex(items: readonly (PlannedFilter | PlannedCompound)[], gates
     index,
     exact: l.used.has("exact") ? l.exact : null,
     tail: l.used.has("tail") ? l.tail : null,
+    exactLengths: new Set([...l.exact.keys()].map((k) => k.length)),
+    tailLengths: new Set([...l.tail.keys()].map((k) => k.length)),
   }));
-  const gateStart = new Int32Array(linear.length + 1);
-  linear.forEach((l, i) => (gateStart[i + 1] = gateStart[i]! + l.gates.length));
+  const byLiteral: number[][] = [];
+  const ungated: number[] = [];
+  linear.forEach((l, i) => {
+    if (l.gates.length === 0) ungated.push(i);
+    for (const id of new Set(l.gates)) (byLiteral[id] ??= []).push(i);
+  });
   return {
     lookups: lookups.filter((l) => l.exact || l.tail),
     linearItems: linear.map((l) => l.item),
     linearPositions: Int32Array.from(linear.map((l) => l.position)),
-    gateStart,
-    gateIds: Int32Array.from(linear.flatMap((l) => l.gates)),
+    ungated: Int32Array.from(ungated),
+    byLiteral: Array.from(byLiteral, (list) => (list ? Int32Array.from(list) : undefined)),
     scannersUsed: Int32Array.from(scannersUsed),
   };
 }
 
 /** Numbers the gate literals of one event's plan, per field, and builds their scanners. */
 class GateRegistry {
-  private readonly byField = new Map<number, { slot: number; literals: Map<string, number> }>();
+  private readonly scanners = new Map<string, { slot: number; index: number; place: LiteralPlace; literals: Map<string, number> }>();
   private nextId = 0;
 
-  idFor(fieldIndex: number, literal: string): { gate: number; gateScanner: number } {
-    let field = this.byField.get(fieldIndex);
-    if (!field) this.byField.set(fieldIndex, (field = { slot: this.byField.size, literals: new Map() }));
-    let id = field.literals.get(literal);
-    if (id === undefined) field.literals.set(literal, (id = this.nextId++));
-    return { gate: id, gateScanner: field.slot };
+  idFor(fieldIndex: number, literal: string, place: LiteralPlace): { gate: number; gateScanner: number } {
+    const key = `${fieldIndex}/${place}`;
+    let scanner = this.scanners.get(key);
+    if (!scanner) this.scanners.set(key, (scanner = { slot: this.scanners.size, index: fieldIndex, place, literals: new Map() }));
+    let id = scanner.literals.get(literal);
+    if (id === undefined) scanner.literals.set(literal, (id = this.nextId++));
+    return { gate: id, gateScanner: scanner.slot };
   }
 
   finish(entries: readonly PlannedEntry[]): EventPlan {
     const scanners: GateScanner[] = [];
     const literals: string[] = [];
-    for (const [index, field] of this.byField) {
+    for (const scanner of this.scanners.values()) {
       // The automaton numbers literals from 0; map them to the plan-wide IDs.
-      const local = [...field.literals.keys()];
-      for (const [text, id] of field.literals) literals[id] = text;
-      const ids = [...field.literals.values()];
-      scanners[field.slot] = { index, automaton: renumberLiterals(buildSubstringAutomaton(local), ids), literalIds: Int32Array.from(ids) };
+      const local = [...scanner.literals.keys()];
+      for (const [text, id] of scanner.literals) literals[id] = text;
+      const ids = [...scanner.literals.values()];
+      scanners[scanner.slot] = { index: scanner.index, automaton: renumberLiterals(buildSubstringAutomaton(local, scanner.place), ids), literalIds: Int32Array.from(ids) };
     }
     const count = literals.length;
     return {
@@ -405,30 +413,36 @@ class GateRegistry {
       scanners,
       literals,
       literalStamp: new Uint32Array(count),
+      foundLiterals: new Int32Array(count),
       scanStamp: new Uint32Array(scanners.length),
     };
   }
 }
 
 /**
- * Substrings of which the folded field value must contain at least one for the filter to
- * match, or undefined when there are none (negated and ordering conditions).
+ * Literals of which the folded field value must contain at least one, at the given place, for
+ * the filter to match; undefined when there are none (negated and ordering conditions).
  */
-function requiredSubstrings(filter: PlannedFilter): string[] | undefined {
+function requiredSubstrings(filter: PlannedFilter): { literals: string[]; place: LiteralPlace } | undefined {
+  const value = filter.folded;
   switch (filter.condition) {
     case "is":
-    case "contains":
     case "begin with":
+      return { literals: [value], place: "start" };
     case "end with":
+      return { literals: [value], place: "end" };
     case "image":
-      return [filter.folded];
+      // Without a backslash the value's last path part must equal it, so the value ends with it.
+      return { literals: [value], place: value.includes("\\") ? "start" : "end" };
+    case "contains":
+      return { literals: [value], place: "anywhere" };
     case "contains any":
-      return splitSearchItems(filter.folded);
+      return { literals: splitSearchItems(value), place: "anywhere" };
     case "is any":
-      return filter.folded.split(";").filter((item) => item !== "");
+      return { literals: value.split(";").filter((item) => item !== ""), place: "start" };
     case "contains all":
       // Every item must occur, so the first item (as Sysmon walks the list) must.
-      return splitSearchItems(filter.folded).slice(0, 1);
+      return { literals: splitSearchItems(value).slice(0, 1), place: "anywhere" };
     default:
       return undefined;
   }

@@ -85,6 +85,9 @@ export interface FieldLookup {
   readonly exact: ReadonlyMap<string, number> | null;
   /** `image` values without a backslash: equality with the part after the last backslash. */
   readonly tail: ReadonlyMap<string, number> | null;
+  /** Lengths of the keys of `exact` and `tail`: a value of another length is not looked up (or folded). */
+  readonly exactLengths: ReadonlySet<number>;
+  readonly tailLengths: ReadonlySet<number>;
 }
 
 /**
@@ -96,15 +99,15 @@ export interface OrIndex {
   /** Items not covered by lookups, in order, with their positions in the element. */
   readonly linearItems: readonly (PlannedFilter | PlannedCompound)[];
   readonly linearPositions: Int32Array;
+  /** Linear indices of items with no gate literal: always evaluated. */
+  readonly ungated: Int32Array;
   /**
-   * Literal IDs of linear item i are `gateIds[gateStart[i]]` up to `gateIds[gateStart[i + 1]]`:
-   * literals of which at least one must occur in the field's value for the item to match (its
-   * value, the items of a list, a compound rule's first filter, or every filter of an OR
-   * compound rule). When none occurs the item cannot match, has no side effects, and is
-   * skipped. An item with no literals is always evaluated.
+   * By plan-wide literal ID, the linear indices of items gated on it: literals of which at
+   * least one must occur in the field's value for the item to match (its value, the items of
+   * a list, a compound rule's first filter, or every filter of an OR compound rule). Items
+   * none of whose literals occur cannot match, have no side effects, and are skipped.
    */
-  readonly gateStart: Int32Array;
-  readonly gateIds: Int32Array;
+  readonly byLiteral: readonly (Int32Array | undefined)[];
   /** Scanner slots the gates use; run before the linear walk. */
   readonly scannersUsed: Int32Array;
 }
@@ -135,6 +138,8 @@ export interface EventPlan {
   readonly literals: readonly string[];
   /** Decision-time scratch: per gate literal, the stamp of the last decision that found it. */
   readonly literalStamp: Uint32Array;
+  /** Decision-time scratch: the literals found by this decision's scans, in order found. */
+  readonly foundLiterals: Int32Array;
   /** Decision-time scratch: per scanner, the stamp of the last decision that ran it. */
   readonly scanStamp: Uint32Array;
 }

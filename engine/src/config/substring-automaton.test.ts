@@ -2,8 +2,12 @@ import { buildSubstringAutomaton, markSubstrings } from "./substring-automaton";
 
 function found(literals: string[], text: string): number[] {
   const marks = new Uint32Array(literals.length);
-  markSubstrings(buildSubstringAutomaton(literals), text, marks, 7);
-  return literals.flatMap((_, i) => (marks[i] === 7 ? [i] : []));
+  const list = new Int32Array(literals.length);
+  const count = markSubstrings(buildSubstringAutomaton(literals), text, { marks, stamp: 7, found: list, count: 0, folded: true });
+  const marked = literals.flatMap((_, i) => (marks[i] === 7 ? [i] : []));
+  // Each found literal is listed exactly once.
+  expect([...list.subarray(0, count)].sort((a, b) => a - b)).toEqual(marked);
+  return marked;
 }
 
 describe("substring automaton", () => {
@@ -28,6 +32,26 @@ describe("substring automaton", () => {
       const expected = literals.flatMap((l, i) => (text.includes(l) ? [i] : []));
       expect(found(literals, text)).toEqual(expected);
     }
+  });
+
+  it("scans raw ASCII text as if folded, and stops at the first non-ASCII character", () => {
+    const automaton = buildSubstringAutomaton(["runonce", "é"]);
+    const marks = new Uint32Array(2);
+    const list = new Int32Array(2);
+    expect(markSubstrings(automaton, "HKLM\\RunOnce", { marks, stamp: 1, found: list, count: 0, folded: false })).toBe(1);
+    expect(markSubstrings(automaton, "RUNONCE\\Café", { marks, stamp: 2, found: list, count: 0, folded: false })).toBe(~1);
+  });
+
+  it("matches start- and end-anchored literals only at their end of the value", () => {
+    const mark = (place: "start" | "end", literals: string[], text: string): number[] => {
+      const marks = new Uint32Array(literals.length);
+      const list = new Int32Array(literals.length);
+      markSubstrings(buildSubstringAutomaton(literals, place), text, { marks, stamp: 1, found: list, count: 0, folded: false });
+      return literals.flatMap((_, i) => (marks[i] === 1 ? [i] : []));
+    };
+    expect(mark("start", ["c:\\windows\\", "c:\\win", "d:\\", "windows"], "C:\\Windows\\System32\\x.exe")).toEqual([0, 1]);
+    expect(mark("end", ["\\x.exe", ".exe", "x.ex", "system32"], "C:\\Windows\\System32\\X.EXE")).toEqual([0, 1]);
+    expect(mark("start", ["abc"], "ab")).toEqual([]);
   });
 
   it("refuses an empty literal", () => {

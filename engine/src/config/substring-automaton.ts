@@ -1,20 +1,25 @@
 // An Aho-Corasick automaton over the case-folded literals that filters on one field need
 // (config.md §6.3 evaluation is unchanged; this only finds which `contains`-style filters can
 // possibly match). One left-to-right pass over a value marks every literal occurring in it,
-// overlapping ones included, in time linear in the value's length.
+// overlapping ones included, in time linear in the value's length. ASCII letters of either
+// case share a class, so an ASCII value can be scanned without case-folding it first.
+
+/** Where a literal must occur in the value: anywhere, at its start, or at its end. */
+export type LiteralPlace = "anywhere" | "start" | "end";
 
 export interface SubstringAutomaton {
+  readonly place: LiteralPlace;
   /** Number of character classes; class 0 is "in no literal". */
   readonly classes: number;
   /** Class of each ASCII code; other characters are looked up in `wideClasses`. */
   readonly asciiClasses: Uint16Array;
   readonly wideClasses: ReadonlyMap<number, number>;
   /**
-   * Transition table indexed by `state × classes + class`, holding the next state already
-   * multiplied by `classes`; negative (`-(next × classes) - 1`) when the next state has
-   * outputs, so the scan loop needs one load and one sign test per character.
+   * Transition table indexed by `state × classes + class`, holding `next × 2 + 1` when the next
+   * state has outputs and `next × 2` otherwise. 16-bit entries when the states allow, so the
+   * rows the scan visits most stay in cache.
    */
-  readonly transitions: Int32Array;
+  readonly transitions: Uint16Array | Int32Array;
   /**
    * Literal IDs that end at each state, following failure links: those of state s are
    * `outputIds[outputStart[s]]` up to `outputIds[outputStart[s + 1]]` (flat arrays keep the
@@ -31,43 +36,67 @@ export interface SubstringAutomaton {
  * @example
  * const a = buildSubstringAutomaton(["run", "runonce", "\\services\\"]);
  * const marks = new Uint32Array(3);
- * markSubstrings(a, "hklm\\...\\runonce\\x", marks, 1); // marks: [1, 1, 0]
+ * const found = new Int32Array(3);
+ * markSubstrings(a, "HKLM\\...\\RunOnce\\x", { marks, stamp: 1, found, count: 0, folded: false }); // 2; found: [0, 1, …]
  */
-export function buildSubstringAutomaton(literals: readonly string[]): SubstringAutomaton {
+export function buildSubstringAutomaton(literals: readonly string[], place: LiteralPlace = "anywhere"): SubstringAutomaton {
   const asciiClasses = new Uint16Array(128);
   const wideClasses = new Map<number, number>();
   let classes = 1;
   const classOf = (code: number): number => {
     if (code < 128) {
-      if (asciiClasses[code] === 0) asciiClasses[code] = classes++;
+      if (asciiClasses[code] === 0) {
+        asciiClasses[code] = classes++;
+        // Literals are folded; an uppercase ASCII letter in a raw value folds to the same class.
+        if (code >= 97 && code <= 122) asciiClasses[code - 32] = asciiClasses[code] as number;
+      }
       return asciiClasses[code] as number;
     }
     let cls = wideClasses.get(code);
     if (cls === undefined) wideClasses.set(code, (cls = classes++));
     return cls;
   };
-  const goto: Map<number, number>[] = [new Map()];
-  const ending: number[][] = [[]];
+  const trie: Map<number, number>[] = [new Map()];
+  const trieEnding: number[][] = [[]];
   literals.forEach((literal, id) => {
     if (literal === "") throw new RangeError("empty literal");
     let state = 0;
     for (let i = 0; i < literal.length; i++) {
-      const cls = classOf(literal.charCodeAt(i));
-      let next = goto[state]!.get(cls);
+      // An end-anchored literal is stored reversed: the scan walks the value backwards.
+      const cls = classOf(literal.charCodeAt(place === "end" ? literal.length - 1 - i : i));
+      let next = trie[state]!.get(cls);
       if (next === undefined) {
-        next = goto.length;
-        goto.push(new Map());
-        ending.push([]);
-        goto[state]!.set(cls, next);
+        next = trie.length;
+        trie.push(new Map());
+        trieEnding.push([]);
+        trie[state]!.set(cls, next);
       }
       state = next;
     }
-    ending[state]!.push(id);
+    trieEnding[state]!.push(id);
   });
+  // Number states breadth-first: scans spend most steps in shallow states, and keeping their
+  // rows together in the transition table keeps them in cache.
+  const order = [0];
+  for (let head = 0; head < order.length; head++) for (const next of trie[order[head]!]!.values()) order.push(next);
+  const renumbered = new Int32Array(trie.length);
+  order.forEach((old, fresh) => (renumbered[old] = fresh));
+  const goto = order.map((old) => new Map([...trie[old]!].map(([cls, next]) => [cls, renumbered[next]!] as const)));
+  const ending = order.map((old) => trieEnding[old]!);
   const states = goto.length;
   const transitions = new Int32Array(states * classes);
   const fail = new Int32Array(states);
   const collected: number[][] = ending.map((e) => [...e]);
+  if (place !== "anywhere") {
+    // A plain trie: a missing edge (0, the root, which no edge enters) ends the walk.
+    const packedTrie = states < 32768 ? new Uint16Array(transitions.length) : new Int32Array(transitions.length);
+    goto.forEach((edges, state) => {
+      for (const [cls, next] of edges) packedTrie[state * classes + cls] = next * 2 + (collected[next]!.length ? 1 : 0);
+    });
+    const outputStart = new Int32Array(states + 1);
+    for (let state = 0; state < states; state++) outputStart[state + 1] = outputStart[state]! + collected[state]!.length;
+    return { place, classes, asciiClasses, wideClasses, transitions: packedTrie, outputStart, outputIds: Int32Array.from(collected.flat()) };
+  }
   // Breadth-first: a state's failure target is shallower, so its outputs are final first.
   const queue: number[] = [];
   for (const [cls, next] of goto[0]!) {
@@ -90,13 +119,14 @@ export function buildSubstringAutomaton(literals: readonly string[]): SubstringA
       }
     }
   }
+  const packed = states < 32768 ? new Uint16Array(transitions.length) : new Int32Array(transitions.length);
   for (let i = 0; i < transitions.length; i++) {
     const next = transitions[i]!;
-    transitions[i] = collected[next]!.length ? -(next * classes) - 1 : next * classes;
+    packed[i] = next * 2 + (collected[next]!.length ? 1 : 0);
   }
   const outputStart = new Int32Array(states + 1);
   for (let state = 0; state < states; state++) outputStart[state + 1] = outputStart[state]! + collected[state]!.length;
-  return { classes, asciiClasses, wideClasses, transitions, outputStart, outputIds: Int32Array.from(collected.flat()) };
+  return { place, classes, asciiClasses, wideClasses, transitions: packed, outputStart, outputIds: Int32Array.from(collected.flat()) };
 }
 
 /** The same automaton reporting `ids[i]` instead of literal i. */
@@ -104,23 +134,78 @@ export function renumberLiterals(automaton: SubstringAutomaton, ids: readonly nu
   return { ...automaton, outputIds: automaton.outputIds.map((i) => ids[i] as number) };
 }
 
+/** Where markSubstrings records what it finds. */
+export interface SubstringMarks {
+  /** marks[id] === stamp means literal id was found in this round. */
+  readonly marks: Uint32Array;
+  readonly stamp: number;
+  /** Each newly found ID is appended here, starting at `count`. */
+  readonly found: Int32Array;
+  readonly count: number;
+}
+
 /**
- * Sets `marks[id] = stamp` for every literal occurring in `text`. Stamps instead of clearing
- * let the same marks array serve decision after decision without resetting it.
+ * Sets `marks[id] = stamp` for every literal occurring in `text` and appends each newly found
+ * ID to `found`; returns the new count. Stamps instead of clearing let the same arrays serve
+ * decision after decision without resetting them.
+ *
+ * `text` may be unfolded as long as it is ASCII: on the first non-ASCII character the scan
+ * stops and returns `~count` (negative), and the caller rescans the case-folded text.
  */
-export function markSubstrings(automaton: SubstringAutomaton, text: string, marks: Uint32Array, stamp: number): void {
+export function markSubstrings(automaton: SubstringAutomaton, text: string, into: SubstringMarks & { readonly folded: boolean }): number {
+  if (automaton.place !== "anywhere") return markAnchored(automaton, text, into);
   const { classes, asciiClasses, wideClasses, transitions, outputStart, outputIds } = automaton;
+  const { marks, stamp, found, folded } = into;
+  let count = into.count;
   let base = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    const next = transitions[base + (code < 128 ? (asciiClasses[code] as number) : (wideClasses.get(code) ?? 0))] as number;
-    if (next >= 0) {
-      base = next;
-      continue;
-    }
-    base = -next - 1;
-    const state = base / classes;
+    let cls: number;
+    if (code < 128) cls = asciiClasses[code] as number;
+    else if (folded) cls = wideClasses.get(code) ?? 0;
+    else return ~count;
+    const next = transitions[base + cls] as number;
+    const state = next >> 1;
+    base = state * classes;
+    if ((next & 1) === 0) continue;
     const end = outputStart[state + 1] as number;
-    for (let j = outputStart[state] as number; j < end; j++) marks[outputIds[j] as number] = stamp;
+    for (let j = outputStart[state] as number; j < end; j++) {
+      const id = outputIds[j] as number;
+      if (marks[id] !== stamp) {
+        marks[id] = stamp;
+        found[count++] = id;
+      }
+    }
   }
+  return count;
+}
+
+/** The walk for start- and end-anchored literals: down the trie until an edge is missing. */
+function markAnchored(automaton: SubstringAutomaton, text: string, into: SubstringMarks & { readonly folded: boolean }): number {
+  const { classes, asciiClasses, wideClasses, transitions, outputStart, outputIds } = automaton;
+  const { marks, stamp, found, folded } = into;
+  const backwards = automaton.place === "end";
+  let count = into.count;
+  let base = 0;
+  for (let step = 0; step < text.length; step++) {
+    const code = text.charCodeAt(backwards ? text.length - 1 - step : step);
+    let cls: number;
+    if (code < 128) cls = asciiClasses[code] as number;
+    else if (folded) cls = wideClasses.get(code) ?? 0;
+    else return ~count;
+    const next = transitions[base + cls] as number;
+    if (next === 0) break;
+    const state = next >> 1;
+    base = state * classes;
+    if ((next & 1) === 0) continue;
+    const end = outputStart[state + 1] as number;
+    for (let j = outputStart[state] as number; j < end; j++) {
+      const id = outputIds[j] as number;
+      if (marks[id] !== stamp) {
+        marks[id] = stamp;
+        found[count++] = id;
+      }
+    }
+  }
+  return count;
 }

@@ -31,6 +31,7 @@ const NO_PLAN: EventPlan = {
   scanners: [],
   literals: [],
   literalStamp: new Uint32Array(0),
+  foundLiterals: new Int32Array(0),
   scanStamp: new Uint32Array(0),
 };
 let currentPlan: EventPlan = NO_PLAN;
@@ -64,9 +65,13 @@ function matchCompound(rule: PlannedCompound): boolean {
 // Cost model for a gate check, measured on this engine (bench/rules.bench.ts): the automaton
 // scans ~4 ns per character, includes() costs ~30 ns plus ~0.25 ns per character. A field is
 // scanned whole only when looking up each of its literals would cost more.
-function scanWholeValue(literalCount: number, length: number): boolean {
-  return literalCount * (30 + length / 4) > 4 * length;
+function scanWholeValue(literalCount: number, length: number, place: string): boolean {
+  // An anchored walk stops at the first character no literal continues with: cheap always.
+  return place !== "anywhere" || literalCount * (30 + length / 4) > 4 * length;
 }
+
+// Literals found so far in this decision (a prefix of currentPlan.foundLiterals).
+let foundCount = 0;
 
 /** Marks which gate literals occur in the scanner's field (once per decision). */
 function runScanner(slot: number): void {
@@ -74,16 +79,41 @@ function runScanner(slot: number): void {
   if (plan.scanStamp[slot] === stamp) return;
   plan.scanStamp[slot] = stamp;
   const scanner = plan.scanners[slot]!;
-  const value = folded(scanner.index);
   const ids = scanner.literalIds;
-  if (scanWholeValue(ids.length, value.length)) {
-    markSubstrings(scanner.automaton, value, plan.literalStamp, stamp);
+  const raw = values[scanner.index] ?? "-";
+  if (scanWholeValue(ids.length, raw.length, scanner.automaton.place)) {
+    // The automaton folds ASCII itself, so most values are scanned without folding them.
+    const into = { marks: plan.literalStamp, stamp, found: plan.foundLiterals, count: foundCount, folded: false };
+    const count = markSubstrings(scanner.automaton, raw, into);
+    foundCount = count >= 0 ? count : markSubstrings(scanner.automaton, folded(scanner.index), { ...into, count: ~count, folded: true });
     return;
   }
+  const value = folded(scanner.index);
+  const place = scanner.automaton.place;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i] as number;
-    if (value.includes(plan.literals[id]!)) plan.literalStamp[id] = stamp;
+    const literal = plan.literals[id]!;
+    if (place === "anywhere" ? value.includes(literal) : place === "start" ? value.startsWith(literal) : value.endsWith(literal)) {
+      plan.literalStamp[id] = stamp;
+      plan.foundLiterals[foundCount++] = id;
+    }
   }
+}
+
+// Candidate linear indices of one OR element, sorted before evaluation.
+let candidates = new Int32Array(64);
+
+function addCandidates(list: Int32Array, count: number, positions: Int32Array, best: number): number {
+  if (count + list.length > candidates.length) {
+    const grown = new Int32Array(Math.max(candidates.length * 2, count + list.length));
+    grown.set(candidates.subarray(0, count));
+    candidates = grown;
+  }
+  for (let i = 0; i < list.length; i++) {
+    const index = list[i] as number;
+    if ((positions[index] as number) < best) candidates[count++] = index;
+  }
+  return count;
 }
 
 /**
@@ -96,39 +126,42 @@ function matchOrEntry(entry: PlannedEntry, index: OrIndex): boolean {
   const lookups = index.lookups;
   for (let i = 0; i < lookups.length; i++) {
     const lookup = lookups[i]!;
-    const value = folded(lookup.index);
-    if (lookup.exact !== null) {
-      const hit = lookup.exact.get(value);
+    const raw = values[lookup.index] ?? "-";
+    // Folding keeps lengths, except for U+0130 on Windows (İ → i + combining dot), so a value
+    // whose length no key has is skipped without folding it.
+    if (lookup.exact !== null && (lookup.exactLengths.has(raw.length) || raw.includes("\u0130"))) {
+      const hit = lookup.exact.get(folded(lookup.index));
       if (hit !== undefined && hit < best) best = hit;
     }
     if (lookup.tail !== null) {
-      const cut = value.lastIndexOf("\\");
-      const hit = lookup.tail.get(cut < 0 ? value : value.slice(cut + 1));
-      if (hit !== undefined && hit < best) best = hit;
+      const tail = raw.slice(raw.lastIndexOf("\\") + 1);
+      if (lookup.tailLengths.has(tail.length) || tail.includes("\u0130")) {
+        const hit = lookup.tail.get(fold(tail));
+        if (hit !== undefined && hit < best) best = hit;
+      }
     }
   }
   const positions = index.linearPositions;
-  if (positions.length === 0 || positions[0]! >= best) return finishOr(entry, best);
+  if (positions.length === 0 || (positions[0] as number) >= best) return finishOr(entry, best);
   const scanners = index.scannersUsed;
   for (let i = 0; i < scanners.length; i++) runScanner(scanners[i] as number);
-  const literalStamp = currentPlan.literalStamp;
-  const gateStart = index.gateStart;
-  const gateIds = index.gateIds;
+  // Only items that are ungated or whose literal was found can match; evaluate those in
+  // element order, stopping at the first match or at the earliest lookup hit.
+  let count = addCandidates(index.ungated, 0, positions, best);
+  const found = currentPlan.foundLiterals;
+  const byLiteral = index.byLiteral;
+  for (let f = 0; f < foundCount; f++) {
+    const list = byLiteral[found[f] as number];
+    if (list !== undefined) count = addCandidates(list, count, positions, best);
+  }
+  if (count === 0) return finishOr(entry, best);
+  const ordered = candidates.subarray(0, count).sort();
   const items = index.linearItems;
-  for (let i = 0; i < positions.length; i++) {
-    if ((positions[i] as number) >= best) break;
-    const from = gateStart[i] as number;
-    const to = gateStart[i + 1] as number;
-    if (from < to) {
-      let open = false;
-      for (let g = from; g < to; g++) {
-        if (literalStamp[gateIds[g] as number] === stamp) {
-          open = true;
-          break;
-        }
-      }
-      if (!open) continue;
-    }
+  let previous = -1;
+  for (let c = 0; c < count; c++) {
+    const i = ordered[c] as number;
+    if (i === previous) continue;
+    previous = i;
     const item = items[i]!;
     if (item.compound ? matchCompound(item) : matchFilter(item)) return true;
   }
@@ -187,6 +220,7 @@ export function decide(rules: RuleSet, event: SysmonEvent): Decision {
   values = event.values;
   fold = rules.fold;
   currentPlan = plan;
+  foundCount = 0;
   currentName = "";
   const entries = plan.entries;
   for (let i = 0; i < entries.length; i++) {
