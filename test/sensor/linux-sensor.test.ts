@@ -5,6 +5,7 @@
  * python3, util-linux; a missing capability fails with the sensor's own message, never skips.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { BPF_LOAD_SCRIPT, DNS_EXCHANGE_SCRIPT, PROCESS_ACCESS_SCRIPT } from "../support/activity";
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import os from "node:os";
@@ -212,18 +213,7 @@ print(json.dumps({"port": rx.getsockname()[1]}))
   });
 
   it("captures DNS queries and responses exchanged with port 53", async () => {
-    const { pid, output } = python<{ query: string; answer: string }>(`
-import socket, json
-srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); srv.bind(("127.0.0.1", 53))
-cli = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-query = bytes.fromhex("abcd01000001000000000000") + b"\\x07example\\x03com\\x00\\x00\\x01\\x00\\x01"
-cli.sendto(query, ("127.0.0.1", 53))
-data, peer = srv.recvfrom(512)
-answer = data[:2] + b"\\x81\\x80" + data[4:]
-srv.sendto(answer, peer)
-got, _ = cli.recvfrom(512)
-print(json.dumps({"query": query.hex(), "answer": got.hex()}))
-`);
+    const { pid, output } = python<{ query: string; answer: string }>(DNS_EXCHANGE_SCRIPT);
     const [query] = await waitFor("the DNS query", is("dns", (r) => r.actor.pid === pid && r.outgoing));
     expect(Buffer.from(query!.message).toString("hex")).toBe(output.query);
     expect(query!.transport).toBe("udp");
@@ -232,23 +222,7 @@ print(json.dumps({"query": query.hex(), "answer": got.hex()}))
   });
 
   it("reports ptrace attach and process_vm_readv on another process", async () => {
-    const { pid, output } = python<{ target: number }>(`
-import ctypes, os, json, signal, time
-libc = ctypes.CDLL(None, use_errno=True)
-buf = ctypes.create_string_buffer(b"secret", 16)
-target = os.fork()
-if target == 0:
-    time.sleep(30); os._exit(0)
-class iovec(ctypes.Structure): _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
-local = ctypes.create_string_buffer(16)
-l = iovec(ctypes.cast(local, ctypes.c_void_p), 16); r = iovec(ctypes.cast(buf, ctypes.c_void_p), 16)
-assert libc.process_vm_readv(target, ctypes.byref(l), 1, ctypes.byref(r), 1, 0) == 16, ctypes.get_errno()
-assert libc.ptrace(16, target, None, None) == 0, ctypes.get_errno()
-os.waitpid(target, 0)
-libc.ptrace(17, target, None, None)
-os.kill(target, signal.SIGKILL); os.waitpid(target, 0)
-print(json.dumps({"target": target}))
-`);
+    const { pid, output } = python<{ target: number }>(PROCESS_ACCESS_SCRIPT);
     const [read] = await waitFor("process_vm_readv", is("process-access", (r) => r.actor.pid === pid && r.operation === "vm-readv"));
     expect(read).toMatchObject({ targetPid: output.target, grantedAccess: 0 });
     const [attach] = await waitFor("ptrace attach", is("process-access", (r) => r.actor.pid === pid && r.operation === "ptrace-attach"));
@@ -270,20 +244,7 @@ print(json.dumps({"target": target}))
   });
 
   it("reports bpf(BPF_PROG_LOAD) with program type, fd and name", async () => {
-    const { pid, output } = python<{ fd: number }>(`
-import ctypes, json
-libc = ctypes.CDLL(None, use_errno=True)
-insns = (ctypes.c_uint64 * 2)(0x00000000000000b7, 0x0000000000000095)  # r0 = 0; exit
-lic = ctypes.create_string_buffer(b"GPL")
-attr = ctypes.create_string_buffer(128)
-ctypes.memmove(ctypes.addressof(attr), (ctypes.c_uint32 * 2)(1, 2), 8)  # SOCKET_FILTER, 2 insns
-ctypes.memmove(ctypes.addressof(attr) + 8, ctypes.byref(ctypes.c_uint64(ctypes.addressof(insns))), 8)
-ctypes.memmove(ctypes.addressof(attr) + 16, ctypes.byref(ctypes.c_uint64(ctypes.addressof(lic))), 8)
-ctypes.memmove(ctypes.addressof(attr) + 48, b"sysmonts_probe", 14)
-fd = libc.syscall(321, 5, attr, 128)
-assert fd >= 0, ctypes.get_errno()
-print(json.dumps({"fd": fd}))
-`);
+    const { pid, output } = python<{ fd: number }>(BPF_LOAD_SCRIPT);
     const [load] = await waitFor("the BPF program load", is("bpf", (r) => r.actor.pid === pid));
     expect(load).toMatchObject({ command: 5, programType: 1, programFd: output.fd, programName: "sysmonts_probe" });
   });

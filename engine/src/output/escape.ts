@@ -1,8 +1,12 @@
 // XML text escaping, one function per dialect the renderers reproduce.
 
 // Characters pugixml escapes in text nodes: & < > and C0 controls other than TAB, LF, CR.
-const LINUX_TEXT_SPECIAL = /[&<>\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
-const LINUX_TEXT_SPECIAL_ALL = /[&<>\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+// We also write LF and CR as references (a deliberate difference): Sysmon for Linux puts them
+// raw into its one-line syslog record, which splits the event across lines for every reader
+// that goes line by line (our console, `query --format xml`, rsyslog's #012 escaping). As
+// references they parse back to the same text and the event stays on one line.
+const LINUX_TEXT_SPECIAL = /[&<>\u0000-\u0008\u000a-\u001f]/;
+const LINUX_TEXT_SPECIAL_ALL = /[&<>\u0000-\u0008\u000a-\u001f]/g;
 
 function linuxReplacement(ch: string): string {
   if (ch === "&") return "&amp;";

@@ -69,8 +69,12 @@ describe("renderLinuxXml", () => {
     )).toBe(true);
   });
 
-  it("escapes as pugixml does: & < > and two-digit control references, TAB CR LF raw, quotes raw", () => {
-    expect(escapeLinuxText("a&b<c>d\"e'f\tg\rh\ni\u0001j\u001fk")).toBe("a&amp;b&lt;c&gt;d\"e'f\tg\rh\ni&#01;j&#31;k");
+  it("escapes as pugixml does: & < > and two-digit control references, TAB and quotes raw", () => {
+    expect(escapeLinuxText("a&b<c>d\"e'f\tg\u0001j\u001fk")).toBe("a&amp;b&lt;c&gt;d\"e'f\tg&#01;j&#31;k");
+  });
+
+  it("writes CR and LF as references so that every event stays on one line (unlike pugixml)", () => {
+    expect(escapeLinuxText("g\rh\ni")).toBe("g&#13;h&#10;i");
   });
 
   it("writes Level 2 for event 255 and every manifest field in order", () => {
