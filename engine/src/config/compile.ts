@@ -377,11 +377,15 @@ function buildOrIndex(items: readonly (PlannedFilter | PlannedCompound)[], gates
     lookups: lookups.filter((l) => l.exact || l.tail),
     linearItems: linear.map((l) => l.item),
     linearPositions: Int32Array.from(linear.map((l) => l.position)),
+    decidedByGate: Uint8Array.from(linear.map((l) => (!l.item.compound && l.gates.length > 0 && GATE_DECIDES.has(l.item.condition) ? 1 : 0))),
     ungated: Int32Array.from(ungated),
     byLiteral: Array.from(byLiteral, (list) => (list ? Int32Array.from(list) : undefined)),
     scannersUsed: Int32Array.from(scannersUsed),
   };
 }
+
+// Conditions whose gate literals (requiredSubstrings) say exactly whether the filter matches.
+const GATE_DECIDES: ReadonlySet<string> = new Set(["contains", "contains any", "begin with", "end with"]);
 
 /** Numbers the gate literals of one event's plan, per field, and builds their scanners. */
 class GateRegistry {

@@ -99,6 +99,11 @@ export interface OrIndex {
   /** Items not covered by lookups, in order, with their positions in the element. */
   readonly linearItems: readonly (PlannedFilter | PlannedCompound)[];
   readonly linearPositions: Int32Array;
+  /**
+   * 1 where a found gate literal is itself proof that the item matches (contains, contains
+   * any, begin with, end with: the gate checks exactly the condition), so the matcher is not run.
+   */
+  readonly decidedByGate: Uint8Array;
   /** Linear indices of items with no gate literal: always evaluated. */
   readonly ungated: Int32Array;
   /**

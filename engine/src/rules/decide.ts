@@ -62,8 +62,8 @@ function matchCompound(rule: PlannedCompound): boolean {
   return false;
 }
 
-// Cost model for a gate check, measured on this engine (bench/rules.bench.ts): the automaton
-// scans ~4 ns per character, includes() costs ~30 ns plus ~0.25 ns per character. A field is
+// Cost model for a gate check, measured on this engine (bench/rules.bench.ts): the table walk
+// costs ~4 ns per character, includes() ~30 ns plus ~0.25 ns per character. A field is
 // scanned whole only when looking up each of its literals would cost more.
 function scanWholeValue(literalCount: number, length: number, place: string): boolean {
   // An anchored walk stops at the first character no literal continues with: cheap always.
@@ -82,8 +82,8 @@ function runScanner(slot: number): void {
   const ids = scanner.literalIds;
   const raw = values[scanner.index] ?? "-";
   if (scanWholeValue(ids.length, raw.length, scanner.automaton.place)) {
-    // The automaton folds ASCII itself, so most values are scanned without folding them.
     const into = { marks: plan.literalStamp, stamp, found: plan.foundLiterals, count: foundCount, folded: false };
+    // The automaton folds ASCII itself, so most values are scanned without folding them.
     const count = markSubstrings(scanner.automaton, raw, into);
     foundCount = count >= 0 ? count : markSubstrings(scanner.automaton, folded(scanner.index), { ...into, count: ~count, folded: true });
     return;
@@ -163,7 +163,15 @@ function matchOrEntry(entry: PlannedEntry, index: OrIndex): boolean {
     if (i === previous) continue;
     previous = i;
     const item = items[i]!;
-    if (item.compound ? matchCompound(item) : matchFilter(item)) return true;
+    if (item.compound) {
+      if (matchCompound(item)) return true;
+    } else if (index.decidedByGate[i] === 1) {
+      // Only items whose literal was found or that have none are candidates: this one matched.
+      if (item.name !== "") currentName = item.name;
+      return true;
+    } else if (matchFilter(item)) {
+      return true;
+    }
   }
   return finishOr(entry, best);
 }
