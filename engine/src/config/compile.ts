@@ -416,9 +416,9 @@ class GateRegistry {
       entries,
       scanners,
       literals,
-      literalStamp: new Uint32Array(count),
+      literalStamp: new Float64Array(count),
       foundLiterals: new Int32Array(count),
-      scanStamp: new Uint32Array(scanners.length),
+      scanStamp: new Float64Array(scanners.length),
     };
   }
 }

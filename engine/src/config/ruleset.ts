@@ -142,11 +142,11 @@ export interface EventPlan {
   /** Gate literal text by ID. */
   readonly literals: readonly string[];
   /** Decision-time scratch: per gate literal, the stamp of the last decision that found it. */
-  readonly literalStamp: Uint32Array;
+  readonly literalStamp: Float64Array;
   /** Decision-time scratch: the literals found by this decision's scans, in order found. */
   readonly foundLiterals: Int32Array;
   /** Decision-time scratch: per scanner, the stamp of the last decision that ran it. */
-  readonly scanStamp: Uint32Array;
+  readonly scanStamp: Float64Array;
 }
 
 export interface RuleSet {

@@ -1,7 +1,7 @@
 import { buildSubstringAutomaton, markSubstrings } from "./substring-automaton";
 
 function found(literals: string[], text: string): number[] {
-  const marks = new Uint32Array(literals.length);
+  const marks = new Float64Array(literals.length);
   const list = new Int32Array(literals.length);
   const count = markSubstrings(buildSubstringAutomaton(literals), text, { marks, stamp: 7, found: list, count: 0, folded: true });
   const marked = literals.flatMap((_, i) => (marks[i] === 7 ? [i] : []));
@@ -36,7 +36,7 @@ describe("substring automaton", () => {
 
   it("scans raw ASCII text as if folded, and stops at the first non-ASCII character", () => {
     const automaton = buildSubstringAutomaton(["runonce", "é"]);
-    const marks = new Uint32Array(2);
+    const marks = new Float64Array(2);
     const list = new Int32Array(2);
     expect(markSubstrings(automaton, "HKLM\\RunOnce", { marks, stamp: 1, found: list, count: 0, folded: false })).toBe(1);
     expect(markSubstrings(automaton, "RUNONCE\\Café", { marks, stamp: 2, found: list, count: 0, folded: false })).toBe(~1);
@@ -44,7 +44,7 @@ describe("substring automaton", () => {
 
   it("matches start- and end-anchored literals only at their end of the value", () => {
     const mark = (place: "start" | "end", literals: string[], text: string): number[] => {
-      const marks = new Uint32Array(literals.length);
+      const marks = new Float64Array(literals.length);
       const list = new Int32Array(literals.length);
       markSubstrings(buildSubstringAutomaton(literals, place), text, { marks, stamp: 1, found: list, count: 0, folded: false });
       return literals.flatMap((_, i) => (marks[i] === 1 ? [i] : []));

@@ -35,7 +35,7 @@ export interface SubstringAutomaton {
  *
  * @example
  * const a = buildSubstringAutomaton(["run", "runonce", "\\services\\"]);
- * const marks = new Uint32Array(3);
+ * const marks = new Float64Array(3);
  * const found = new Int32Array(3);
  * markSubstrings(a, "HKLM\\...\\RunOnce\\x", { marks, stamp: 1, found, count: 0, folded: false }); // 2; found: [0, 1, …]
  */
@@ -137,7 +137,7 @@ export function renumberLiterals(automaton: SubstringAutomaton, ids: readonly nu
 /** Where markSubstrings records what it finds. */
 export interface SubstringMarks {
   /** marks[id] === stamp means literal id was found in this round. */
-  readonly marks: Uint32Array;
+  readonly marks: Float64Array;
   readonly stamp: number;
   /** Each newly found ID is appended here, starting at `count`. */
   readonly found: Int32Array;

@@ -21,7 +21,7 @@ const EXCLUDE_NONE: Decision = Object.freeze({ include: false, ruleName: "" });
 // the "current rule name" Sysmon keeps for the whole evaluation (§9).
 const MAX_FIELDS = 64;
 const foldedValues: string[] = new Array<string>(MAX_FIELDS).fill("");
-const foldedStamp = new Uint32Array(MAX_FIELDS);
+const foldedStamp = new Float64Array(MAX_FIELDS);
 let stamp = 0;
 let currentName = "";
 let values: readonly string[] = [];
@@ -30,9 +30,9 @@ const NO_PLAN: EventPlan = {
   entries: [],
   scanners: [],
   literals: [],
-  literalStamp: new Uint32Array(0),
+  literalStamp: new Float64Array(0),
   foundLiterals: new Int32Array(0),
-  scanStamp: new Uint32Array(0),
+  scanStamp: new Float64Array(0),
 };
 let currentPlan: EventPlan = NO_PLAN;
 
@@ -224,7 +224,8 @@ export function decide(rules: RuleSet, event: SysmonEvent): Decision {
     const def = findEvent(event.id);
     return def?.ruleDefault === "exclude" ? EXCLUDE_NONE : INCLUDE_NONE;
   }
-  stamp = stamp === 0xffffffff ? 1 : stamp + 1;
+  // Stamps are doubles: 2^53 decisions never wrap, so a stale stamp can never look current.
+  stamp += 1;
   values = event.values;
   fold = rules.fold;
   currentPlan = plan;
