@@ -20,5 +20,5 @@ export { RULE_ELEMENT_NAMES } from "./compile";
 export type {
   Combine, CompiledFilter, CompoundRule, EventPlan, FieldLookup, GateScanner, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleEntry, RuleSet,
 } from "./ruleset";
-export { buildSubstringAutomaton, markSubstrings } from "./substring-automaton";
-export type { SubstringAutomaton } from "./substring-automaton";
+export { SKIP_SEARCH_MIN_LENGTH, buildSubstringAutomaton, markSubstrings } from "./substring-automaton";
+export type { SkipSearch, SubstringAutomaton } from "./substring-automaton";

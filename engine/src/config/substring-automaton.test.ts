@@ -22,13 +22,20 @@ describe("substring automaton", () => {
     expect(found(["abc"], "")).toEqual([]);
   });
 
+  it("finds the same literals in long folded values with the skipping search", () => {
+    const literals = ["run", "runonce", "once", "\\services\\", "aaaa", "aaaaa", "\\currentversion\\run"];
+    const text = `${"x".repeat(140)}hklm\\software\\microsoft\\windows\\currentversion\\runonce\\aaaaaa\\services\\`;
+    expect(found(literals, text)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(found(literals, "y".repeat(200))).toEqual([]);
+  });
+
   it("agrees with includes() on random literals and texts", () => {
     let seed = 7;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const word = (n: number) => Array.from({ length: 1 + Math.floor(random() * n) }, () => "ab\\c"[Math.floor(random() * 4)]).join("");
     for (let round = 0; round < 200; round++) {
-      const literals = [...new Set(Array.from({ length: 1 + Math.floor(random() * 8) }, () => word(4)))];
-      const text = word(30);
+      const literals = [...new Set(Array.from({ length: 1 + Math.floor(random() * 8) }, () => word(round % 3 ? 4 : 9)))];
+      const text = word(round % 2 ? 30 : 200);
       const expected = literals.flatMap((l, i) => (text.includes(l) ? [i] : []));
       expect(found(literals, text)).toEqual(expected);
     }

@@ -27,6 +27,70 @@ export interface SubstringAutomaton {
    */
   readonly outputStart: Int32Array;
   readonly outputIds: Int32Array;
+  /** For long folded values of "anywhere" literals: a skipping search (below); null otherwise. */
+  readonly skip: SkipSearch | null;
+}
+
+/**
+ * Wu-Manber style search over case-folded text: a window of `minLength` characters slides
+ * along the text; the two characters at its end pick how far it may jump without passing an
+ * occurrence of any long literal, and only when that is 0 are the literals ending their first
+ * `minLength` characters with those two checked with startsWith. Literals shorter than 4
+ * characters (which would limit every jump) are looked for one by one with includes().
+ */
+export interface SkipSearch {
+  readonly minLength: number;
+  /** By bigram hash, the jump; 0 means "check candidates here". */
+  readonly shift: Uint8Array;
+  /** By bigram hash, the literal numbers to check when the jump is 0. */
+  readonly candidates: readonly (Int32Array | undefined)[];
+  /** Literal numbers searched for with includes(). */
+  readonly short: Int32Array;
+  /** Folded literal text by literal number. */
+  readonly literals: readonly string[];
+  /** The ID reported for each literal number (renumberLiterals rewrites it). */
+  readonly ids: Int32Array;
+}
+
+/** Values at least this long are searched with the skipping search once folded. */
+export const SKIP_SEARCH_MIN_LENGTH = 128;
+const SHORT_LITERAL = 4;
+
+function bigramHash(first: number, second: number): number {
+  return ((first & 127) << 7) | (second & 127);
+}
+
+function buildSkipSearch(literals: readonly string[]): SkipSearch | null {
+  // The shortest long literal bounds every jump and its last bigram picks the literals to
+  // check; a few short literals are cheaper to look for one by one than to let them shrink
+  // the window, so the threshold rises while that keeps the includes() count small.
+  let threshold = SHORT_LITERAL;
+  while (threshold < 12 && literals.filter((l) => l.length < threshold + 1).length <= 6) threshold++;
+  const long: number[] = [];
+  const short: number[] = [];
+  literals.forEach((literal, i) => (literal.length >= threshold ? long : short).push(i));
+  if (long.length === 0) return null;
+  const minLength = Math.min(255, ...long.map((i) => literals[i]!.length));
+  const shift = new Uint8Array(128 * 128).fill(minLength - 1);
+  const candidates: number[][] = [];
+  for (const i of long) {
+    const literal = literals[i]!;
+    // Bigrams ending at window position j (1 … minLength-1) may jump minLength-1-j.
+    for (let j = 1; j < minLength; j++) {
+      const h = bigramHash(literal.charCodeAt(j - 1), literal.charCodeAt(j));
+      shift[h] = Math.min(shift[h]!, minLength - 1 - j);
+    }
+    const last = bigramHash(literal.charCodeAt(minLength - 2), literal.charCodeAt(minLength - 1));
+    (candidates[last] ??= []).push(i);
+  }
+  return {
+    minLength,
+    shift,
+    candidates: Array.from(candidates, (list) => (list ? Int32Array.from(list) : undefined)),
+    short: Int32Array.from(short),
+    literals,
+    ids: Int32Array.from(literals, (_, i) => i),
+  };
 }
 
 /**
@@ -95,7 +159,7 @@ export function buildSubstringAutomaton(literals: readonly string[], place: Lite
     });
     const outputStart = new Int32Array(states + 1);
     for (let state = 0; state < states; state++) outputStart[state + 1] = outputStart[state]! + collected[state]!.length;
-    return { place, classes, asciiClasses, wideClasses, transitions: packedTrie, outputStart, outputIds: Int32Array.from(collected.flat()) };
+    return { place, classes, asciiClasses, wideClasses, transitions: packedTrie, outputStart, outputIds: Int32Array.from(collected.flat()), skip: null };
   }
   // Breadth-first: a state's failure target is shallower, so its outputs are final first.
   const queue: number[] = [];
@@ -126,12 +190,13 @@ export function buildSubstringAutomaton(literals: readonly string[], place: Lite
   }
   const outputStart = new Int32Array(states + 1);
   for (let state = 0; state < states; state++) outputStart[state + 1] = outputStart[state]! + collected[state]!.length;
-  return { place, classes, asciiClasses, wideClasses, transitions: packed, outputStart, outputIds: Int32Array.from(collected.flat()) };
+  return { place, classes, asciiClasses, wideClasses, transitions: packed, outputStart, outputIds: Int32Array.from(collected.flat()), skip: buildSkipSearch(literals) };
 }
 
 /** The same automaton reporting `ids[i]` instead of literal i. */
 export function renumberLiterals(automaton: SubstringAutomaton, ids: readonly number[]): SubstringAutomaton {
-  return { ...automaton, outputIds: automaton.outputIds.map((i) => ids[i] as number) };
+  const skip = automaton.skip === null ? null : { ...automaton.skip, ids: automaton.skip.ids.map((i) => ids[i] as number) };
+  return { ...automaton, outputIds: automaton.outputIds.map((i) => ids[i] as number), skip };
 }
 
 /** Where markSubstrings records what it finds. */
@@ -154,6 +219,7 @@ export interface SubstringMarks {
  */
 export function markSubstrings(automaton: SubstringAutomaton, text: string, into: SubstringMarks & { readonly folded: boolean }): number {
   if (automaton.place !== "anywhere") return markAnchored(automaton, text, into);
+  if (into.folded && automaton.skip !== null && text.length >= SKIP_SEARCH_MIN_LENGTH) return markBySkipping(automaton.skip, text, into);
   const { classes, asciiClasses, wideClasses, transitions, outputStart, outputIds } = automaton;
   const { marks, stamp, found, folded } = into;
   let count = into.count;
@@ -208,4 +274,52 @@ function markAnchored(automaton: SubstringAutomaton, text: string, into: Substri
     }
   }
   return count;
+}
+
+/** The skipping search; `text` must be case-folded. */
+function markBySkipping(search: SkipSearch, text: string, into: SubstringMarks): number {
+  const { minLength, shift, candidates, short, literals, ids } = search;
+  const { marks, stamp, found } = into;
+  let count = into.count;
+  for (let k = 0; k < short.length; k++) {
+    const local = short[k] as number;
+    const id = ids[local] as number;
+    if (marks[id] !== stamp && text.includes(literals[local] as string)) {
+      marks[id] = stamp;
+      found[count++] = id;
+    }
+  }
+  const n = text.length;
+  let end = minLength - 1;
+  while (end < n) {
+    const h = ((text.charCodeAt(end - 1) & 127) << 7) | (text.charCodeAt(end) & 127);
+    const jump = shift[h] as number;
+    if (jump !== 0) {
+      end += jump;
+      continue;
+    }
+    const list = candidates[h];
+    if (list !== undefined) {
+      const start = end - minLength + 1;
+      for (let k = 0; k < list.length; k++) {
+        const local = list[k] as number;
+        const id = ids[local] as number;
+        const literal = literals[local] as string;
+        if (marks[id] !== stamp && occursAt(text, literal, start)) {
+          marks[id] = stamp;
+          found[count++] = id;
+        }
+      }
+    }
+    end += 1;
+  }
+  return count;
+}
+
+// Compared from the end: literals of one field often share long beginnings with the value
+// (registry paths), so a forward comparison would walk that shared part every time.
+function occursAt(text: string, literal: string, start: number): boolean {
+  if (start + literal.length > text.length) return false;
+  for (let i = literal.length - 1; i >= 0; i--) if (text.charCodeAt(start + i) !== literal.charCodeAt(i)) return false;
+  return true;
 }

@@ -2,8 +2,8 @@
 // hot path: no allocation besides the result object, event values case-folded at most once
 // each per decision.
 
-import { markSubstrings } from "../config";
-import type { EventPlan, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleSet } from "../config";
+import { SKIP_SEARCH_MIN_LENGTH, markSubstrings } from "../config";
+import type { SubstringAutomaton, EventPlan, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleSet } from "../config";
 import { findEvent } from "../schema";
 import type { SysmonEvent } from "../schema";
 
@@ -63,11 +63,14 @@ function matchCompound(rule: PlannedCompound): boolean {
 }
 
 // Cost model for a gate check, measured on this engine (bench/rules.bench.ts): the table walk
-// costs ~4 ns per character, includes() ~30 ns plus ~0.25 ns per character. A field is
-// scanned whole only when looking up each of its literals would cost more.
-function scanWholeValue(literalCount: number, length: number, place: string): boolean {
+// costs ~4 ns per character, the skipping search of a long value ~1.2 ns per character with
+// its folding, includes() ~30 ns plus ~0.25 ns per character. A field is scanned whole only
+// when looking up each of its literals would cost more.
+function scanWholeValue(automaton: SubstringAutomaton, literalCount: number, length: number): boolean {
   // An anchored walk stops at the first character no literal continues with: cheap always.
-  return place !== "anywhere" || literalCount * (30 + length / 4) > 4 * length;
+  if (automaton.place !== "anywhere") return true;
+  const whole = automaton.skip !== null && length >= SKIP_SEARCH_MIN_LENGTH ? 20 + 1.2 * length : 4 * length;
+  return literalCount * (30 + length / 4) > whole;
 }
 
 // Literals found so far in this decision (a prefix of currentPlan.foundLiterals).
@@ -81,8 +84,12 @@ function runScanner(slot: number): void {
   const scanner = plan.scanners[slot]!;
   const ids = scanner.literalIds;
   const raw = values[scanner.index] ?? "-";
-  if (scanWholeValue(ids.length, raw.length, scanner.automaton.place)) {
+  if (scanWholeValue(scanner.automaton, ids.length, raw.length)) {
     const into = { marks: plan.literalStamp, stamp, found: plan.foundLiterals, count: foundCount, folded: false };
+    if (scanner.automaton.skip !== null && raw.length >= SKIP_SEARCH_MIN_LENGTH) {
+      foundCount = markSubstrings(scanner.automaton, folded(scanner.index), { ...into, folded: true });
+      return;
+    }
     // The automaton folds ASCII itself, so most values are scanned without folding them.
     const count = markSubstrings(scanner.automaton, raw, into);
     foundCount = count >= 0 ? count : markSubstrings(scanner.automaton, folded(scanner.index), { ...into, count: ~count, folded: true });
