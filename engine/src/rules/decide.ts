@@ -75,6 +75,14 @@ function scanWholeValue(automaton: SubstringAutomaton, literalCount: number, len
 
 // Literals found so far in this decision (a prefix of currentPlan.foundLiterals).
 let foundCount = 0;
+// Reused for every scan: the hot path allocates nothing per scan.
+const scanInto: { marks: Float64Array; stamp: number; found: Int32Array; count: number; folded: boolean } = {
+  marks: new Float64Array(0),
+  stamp: 0,
+  found: new Int32Array(0),
+  count: 0,
+  folded: false,
+};
 
 /** Marks which gate literals occur in the scanner's field (once per decision). */
 function runScanner(slot: number): void {
@@ -85,14 +93,26 @@ function runScanner(slot: number): void {
   const ids = scanner.literalIds;
   const raw = values[scanner.index] ?? "-";
   if (scanWholeValue(scanner.automaton, ids.length, raw.length)) {
-    const into = { marks: plan.literalStamp, stamp, found: plan.foundLiterals, count: foundCount, folded: false };
+    const into = scanInto;
+    into.marks = plan.literalStamp;
+    into.stamp = stamp;
+    into.found = plan.foundLiterals;
+    into.count = foundCount;
+    into.folded = false;
     if (scanner.automaton.skip !== null && raw.length >= SKIP_SEARCH_MIN_LENGTH) {
-      foundCount = markSubstrings(scanner.automaton, folded(scanner.index), { ...into, folded: true });
+      into.folded = true;
+      foundCount = markSubstrings(scanner.automaton, folded(scanner.index), into);
       return;
     }
     // The automaton folds ASCII itself, so most values are scanned without folding them.
     const count = markSubstrings(scanner.automaton, raw, into);
-    foundCount = count >= 0 ? count : markSubstrings(scanner.automaton, folded(scanner.index), { ...into, count: ~count, folded: true });
+    if (count >= 0) {
+      foundCount = count;
+      return;
+    }
+    into.count = ~count;
+    into.folded = true;
+    foundCount = markSubstrings(scanner.automaton, folded(scanner.index), into);
     return;
   }
   const value = folded(scanner.index);
@@ -162,7 +182,17 @@ function matchOrEntry(entry: PlannedEntry, index: OrIndex): boolean {
     if (list !== undefined) count = addCandidates(list, count, positions, best);
   }
   if (count === 0) return finishOr(entry, best);
-  const ordered = candidates.subarray(0, count).sort();
+  // Few candidates as a rule: an in-place insertion sort allocates nothing.
+  const ordered = candidates;
+  for (let a = 1; a < count; a++) {
+    const value = ordered[a] as number;
+    let b = a - 1;
+    while (b >= 0 && (ordered[b] as number) > value) {
+      ordered[b + 1] = ordered[b] as number;
+      b--;
+    }
+    ordered[b + 1] = value;
+  }
   const items = index.linearItems;
   let previous = -1;
   for (let c = 0; c < count; c++) {
@@ -244,6 +274,7 @@ export function decide(rules: RuleSet, event: SysmonEvent): Decision {
     if (matchEntry(entry)) {
       const name = currentName;
       values = [];
+      if (name === "") return entry.includeOnMatch ? INCLUDE_NONE : EXCLUDE_NONE;
       return { include: entry.includeOnMatch, ruleName: name };
     }
   }
