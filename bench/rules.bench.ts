@@ -9,8 +9,11 @@
  * processes on a shared machine do not inflate it; wall time is printed beside it. Same-run baseline: a loop that only reads each event's fields (what any
  * consumer pays to touch an event), so ns/decision − baseline is the rule engine's own cost.
  *
- * Run: node bench/run.mjs rules.bench, or bundle with esbuild and run with the pinned Node;
- * `--quick` times fewer decisions. The last stdout line is JSON with the targets.
+ * Run: bench/components.ts runs it with the other component benchmarks; alone:
+ *   npx esbuild bench/rules.bench.ts --bundle --platform=node --outfile=/tmp/rules.bench.cjs
+ *   node_modules/.bin/node /tmp/rules.bench.cjs [--quick]
+ * from the repository root. `--quick` times fewer decisions. The last stdout line is JSON
+ * with the targets.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
