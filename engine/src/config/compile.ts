@@ -7,6 +7,7 @@ import { ALL_EVENTS, eventsForRuleName } from "../schema";
 import type { EventDef } from "../schema";
 import { CONDITIONS, buildMatcher, folderFor, parseCondition, splitSearchItems } from "./conditions";
 import type { CaseFolding } from "./conditions";
+import { expandEnvironment } from "./environment";
 import type { Platform } from "./options";
 import type { Combine, CompiledFilter, CompoundRule, EventPlan, FieldLookup, GateScanner, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleEntry, RuleSet } from "./ruleset";
 import { buildSubstringAutomaton, renumberLiterals } from "./substring-automaton";
@@ -35,6 +36,8 @@ interface CompileContext {
   readonly platform: Platform;
   readonly version: SchemaVersion;
   readonly warnings: LintWarning[];
+  /** Variables expanded in Windows rule values (§7.3). */
+  readonly environment: Readonly<Record<string, string | undefined>>;
 }
 
 interface FoundElement {
@@ -217,14 +220,17 @@ function compileFilter(element: XmlElement, scope: FilterContext, context: Compi
   const nul = value.indexOf("\u0000");
   if (nul >= 0) value = value.slice(0, nul);
   const fieldIndex = scope.def.fieldIndex.get(element.name) as number;
+  // Only Windows expands environment variables; Linux matches `%` literally (§7.3).
+  const matchValue = context.platform === "windows" ? expandEnvironment(value, context.environment) : value;
   return {
     kind: "filter",
     field: element.name,
     fieldIndex,
     condition,
     value,
+    matchValue,
     name: nonEmpty(nameAttr) || scope.ruleName || scope.groupName,
-    match: buildMatcher(condition, scope.fold(value), scope.folding),
+    match: buildMatcher(condition, scope.fold(matchValue), scope.folding),
     line: element.line,
     column: element.column,
   };
@@ -296,7 +302,7 @@ function planFilter(filter: CompiledFilter, def: EventDef, laterSameField: boole
   return {
     compound: false,
     condition: filter.condition,
-    folded: fold(filter.value),
+    folded: fold(filter.matchValue),
     index: applies ? filter.fieldIndex : -1,
     fieldBit: 1 << filter.fieldIndex,
     laterSameField,

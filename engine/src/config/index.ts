@@ -22,3 +22,4 @@ export type {
 } from "./ruleset";
 export { SKIP_SEARCH_MIN_LENGTH, buildSubstringAutomaton, markSubstrings } from "./substring-automaton";
 export type { SkipSearch, SubstringAutomaton } from "./substring-automaton";
+export { DEFAULT_WINDOWS_ENVIRONMENT, expandEnvironment } from "./environment";

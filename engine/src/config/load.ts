@@ -8,6 +8,7 @@ import { PositionedError, SysmonTsError } from "../base";
 import { compileEntries, makeRuleSet } from "./compile";
 import type { DetectedEncoding } from "./encoding";
 import { decodeConfig } from "./encoding";
+import { DEFAULT_WINDOWS_ENVIRONMENT } from "./environment";
 import { lintConfig } from "./lint";
 import type { ConfigOptions, Platform } from "./options";
 import { parseOptions } from "./options";
@@ -42,6 +43,11 @@ export interface LoadOptions {
   readonly file: string;
   /** Whose Sysmon to reproduce where they differ (option support, case folding); default: this machine's. */
   readonly platform?: Platform;
+  /**
+   * Variables expanded in rule values on Windows (config.md §7.3); default: this process's
+   * environment on Windows, a default Windows installation's session-0 environment elsewhere.
+   */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
 }
 
 export function hostPlatform(): Platform {
@@ -100,7 +106,8 @@ export function loadConfig(source: Buffer | string, options: LoadOptions): Loade
   }
   const configOptions = parseOptions(document, { file, platform });
   const warnings: LintWarning[] = [];
-  const entries = compileEntries(document, { file, platform, version, warnings, folding: platform });
+  const environment = options.environment ?? (hostPlatform() === "windows" ? process.env : DEFAULT_WINDOWS_ENVIRONMENT);
+  const entries = compileEntries(document, { file, platform, version, warnings, folding: platform, environment });
   const rules = makeRuleSet(entries, { version, platform });
   const lint = lintConfig({ file, platform, version, document, rules });
   return {
@@ -127,7 +134,11 @@ export function loadConfigFile(path: string, options: Partial<LoadOptions> = {})
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new SysmonTsError("SYSMONTS_E_FILE", `failed to open configuration ${path}: ${reason}`, { cause, details: { path } });
   }
-  return loadConfig(bytes, { file: options.file ?? path, ...(options.platform ? { platform: options.platform } : {}) });
+  return loadConfig(bytes, {
+    file: options.file ?? path,
+    ...(options.platform ? { platform: options.platform } : {}),
+    ...(options.environment ? { environment: options.environment } : {}),
+  });
 }
 
 /** The empty configuration Sysmon for Linux writes when none is given, and `-c --` restores. */

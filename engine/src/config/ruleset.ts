@@ -19,6 +19,8 @@ export interface CompiledFilter {
   readonly condition: ConditionName;
   /** The value as written in the file (original case; `config dump` shows it). */
   readonly value: string;
+  /** The value matched against: `value` with environment variables expanded on Windows (§7.3). */
+  readonly matchValue: string;
   /** Resolved rule name (§5.2); "" when none. */
   readonly name: string;
   readonly match: ValueMatcher;
