@@ -12,10 +12,12 @@
 #define SYSMONTS_KIND_PROCESS_ACCESS 7
 #define SYSMONTS_KIND_BPF 8
 #define SYSMONTS_KIND_DNS 9
+#define SYSMONTS_KIND_FILE_TIME 10
 #define SYSMONTS_FLAG_ARGV_TRUNCATED 1
 #define SYSMONTS_FLAG_PATH_PARTIAL 2
 #define SYSMONTS_FLAG_DIRECTORY 4
 #define SYSMONTS_FLAG_DNS_TRUNCATED 8
+#define SYSMONTS_FLAG_PREVIOUS_TIME_UNKNOWN 16
 #define SYSMONTS_ACCESS_PTRACE_ATTACH 1
 #define SYSMONTS_ACCESS_PTRACE_SEIZE 2
 #define SYSMONTS_ACCESS_VM_READV 3
@@ -49,10 +51,12 @@ _Static_assert(__builtin_offsetof(struct sysmonts_header, time_ns) == 16, "sysmo
 struct sysmonts_config {
 	__u32 self_tgid;
 	__u32 fmode_created;
+	__u64 boot_to_wall_ns;
 };
-_Static_assert(sizeof(struct sysmonts_config) == 8, "sysmonts_config: size differs from layout.ts");
+_Static_assert(sizeof(struct sysmonts_config) == 16, "sysmonts_config: size differs from layout.ts");
 _Static_assert(__builtin_offsetof(struct sysmonts_config, self_tgid) == 0, "sysmonts_config.self_tgid: offset differs from layout.ts");
 _Static_assert(__builtin_offsetof(struct sysmonts_config, fmode_created) == 4, "sysmonts_config.fmode_created: offset differs from layout.ts");
+_Static_assert(__builtin_offsetof(struct sysmonts_config, boot_to_wall_ns) == 8, "sysmonts_config.boot_to_wall_ns: offset differs from layout.ts");
 
 struct sysmonts_exec_record {
 	struct sysmonts_header header;
@@ -171,5 +175,21 @@ _Static_assert(__builtin_offsetof(struct sysmonts_dns_record, protocol) == 24, "
 _Static_assert(__builtin_offsetof(struct sysmonts_dns_record, outgoing) == 25, "sysmonts_dns_record.outgoing: offset differs from layout.ts");
 _Static_assert(__builtin_offsetof(struct sysmonts_dns_record, reserved) == 26, "sysmonts_dns_record.reserved: offset differs from layout.ts");
 _Static_assert(__builtin_offsetof(struct sysmonts_dns_record, message_len) == 28, "sysmonts_dns_record.message_len: offset differs from layout.ts");
+
+struct sysmonts_file_time_record {
+	struct sysmonts_header header;
+	__s64 new_sec;
+	__s64 previous_sec;
+	__u32 new_nsec;
+	__u32 previous_nsec;
+	__u32 path_len;
+};
+/* followed by: path (sizes in the *_len fields) */
+_Static_assert(sizeof(struct sysmonts_file_time_record) == 56, "sysmonts_file_time_record: size differs from layout.ts");
+_Static_assert(__builtin_offsetof(struct sysmonts_file_time_record, new_sec) == 24, "sysmonts_file_time_record.new_sec: offset differs from layout.ts");
+_Static_assert(__builtin_offsetof(struct sysmonts_file_time_record, previous_sec) == 32, "sysmonts_file_time_record.previous_sec: offset differs from layout.ts");
+_Static_assert(__builtin_offsetof(struct sysmonts_file_time_record, new_nsec) == 40, "sysmonts_file_time_record.new_nsec: offset differs from layout.ts");
+_Static_assert(__builtin_offsetof(struct sysmonts_file_time_record, previous_nsec) == 44, "sysmonts_file_time_record.previous_nsec: offset differs from layout.ts");
+_Static_assert(__builtin_offsetof(struct sysmonts_file_time_record, path_len) == 48, "sysmonts_file_time_record.path_len: offset differs from layout.ts");
 
 #endif

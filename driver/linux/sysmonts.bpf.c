@@ -20,6 +20,14 @@ char LICENSE[] SEC("license") = "GPL";
 #define AF_INET6 10
 #define AT_FDCWD -100
 #define AT_REMOVEDIR 0x200
+#define AT_EMPTY_PATH 0x1000
+#define UTIME_NOW ((1L << 30) - 1)
+#define UTIME_OMIT ((1L << 30) - 2)
+#define NSEC_PER_SEC 1000000000ULL
+/* A path-based utimes call's previous mtime is unknown (no tracepoint sees the inode before
+ * it changes), so it counts as "set backwards" only when the new mtime is at least this far
+ * before now: an explicit "now" computed a moment before the call stays quiet. */
+#define FILE_TIME_PAST_MARGIN_SEC 2
 #define S_IFMT 00170000
 #define S_IFREG 0100000
 #define S_IFBLK 0060000
@@ -83,7 +91,7 @@ struct {
 /* Syscall arguments saved at sys_enter for the sys_exit program that needs them. */
 enum pending_syscall { PENDING_UNLINK = 1, PENDING_UNLINKAT, PENDING_RMDIR, PENDING_PTRACE, PENDING_VM_READV,
 		       PENDING_VM_WRITEV, PENDING_BPF, PENDING_SENDTO, PENDING_SENDMSG, PENDING_SENDMMSG,
-		       PENDING_RECVFROM, PENDING_RECVMSG };
+		       PENDING_RECVFROM, PENDING_RECVMSG, PENDING_FILE_TIME };
 struct pending_call {
 	__u64 args[6];
 	__u32 syscall;
@@ -777,6 +785,42 @@ int sysmonts_creat_exit(struct trace_event_raw_sys_exit *ctx)
 	return on_open_exit(ctx->ret);
 }
 
+/*
+ * A path named relative to a directory, as Sysmon builds it (spec/events.md §5.9): absolute as
+ * given, else the cwd's or the dirfd's walked path + "/" + the name as given, not normalised.
+ * Written to dst; returns its length, 0 when it cannot be built.
+ */
+static __always_inline __u32 join_at_path(__u8 *dst, struct path_scratch *paths, long dirfd, const char *name,
+					  __u16 *flags)
+{
+	char first = 0;
+	bpf_probe_read_user(&first, 1, name);
+	__u32 base_len = 0;
+	if (first != '/') {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+		__u32 pos;
+		if (dirfd == AT_FDCWD) {
+			struct fs_struct *fs = BPF_CORE_READ(task, fs);
+			pos = walk_path(paths, BPF_CORE_READ(fs, pwd.dentry), BPF_CORE_READ(fs, pwd.mnt), flags);
+		} else {
+			struct file *dir = file_of_fd(task, dirfd);
+			if (!dir)
+				return 0;
+			pos = walk_path(paths, BPF_CORE_READ(dir, f_path.dentry), BPF_CORE_READ(dir, f_path.mnt), flags);
+		}
+		base_len = copy_walked(dst, paths, pos);
+		/* "/" + "x" is "/x", not "//x" (linux-sensors.md §2) */
+		if (base_len > 1) {
+			dst[base_len & PATH_MASK] = '/';
+			base_len += 1;
+		}
+	}
+	long name_len = bpf_probe_read_user_str(dst + (base_len & PATH_MASK), PATH_END, name);
+	if (name_len <= 0)
+		return 0;
+	return base_len + name_len - 1;
+}
+
 static __always_inline int on_delete_enter(struct trace_event_raw_sys_enter *ctx, __u32 syscall)
 {
 	if (wanted(SYSMONTS_KIND_FILE_DELETE))
@@ -813,34 +857,9 @@ static __always_inline int on_delete_exit(long ret)
 		record->header.flags |= SYSMONTS_FLAG_DIRECTORY;
 	}
 
-	char first = 0;
-	bpf_probe_read_user(&first, 1, name);
-	__u32 base_len = 0;
-	if (first != '/') {
-		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-		__u32 pos;
-		if (dirfd == AT_FDCWD) {
-			struct fs_struct *fs = BPF_CORE_READ(task, fs);
-			pos = walk_path(paths, BPF_CORE_READ(fs, pwd.dentry), BPF_CORE_READ(fs, pwd.mnt),
-					&record->header.flags);
-		} else {
-			struct file *dir = file_of_fd(task, dirfd);
-			if (!dir)
-				return 0;
-			pos = walk_path(paths, BPF_CORE_READ(dir, f_path.dentry), BPF_CORE_READ(dir, f_path.mnt),
-					&record->header.flags);
-		}
-		base_len = copy_walked(tail, paths, pos);
-		/* "/" + "x" is "/x", not "//x" (linux-sensors.md §2) */
-		if (base_len > 1) {
-			tail[base_len & PATH_MASK] = '/';
-			base_len += 1;
-		}
-	}
-	long name_len = bpf_probe_read_user_str(tail + (base_len & PATH_MASK), PATH_END, name);
-	if (name_len <= 0)
+	record->path_len = join_at_path(tail, paths, dirfd, name, &record->header.flags);
+	if (record->path_len == 0)
 		return 0;
-	record->path_len = base_len + name_len - 1;
 	emit(base, sizeof(*record) + (record->path_len & (2 * PATH_END - 1)));
 	return 0;
 }
@@ -874,6 +893,195 @@ SEC("tracepoint/syscalls/sys_exit_rmdir")
 int sysmonts_rmdir_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	return on_delete_exit(ctx->ret);
+}
+
+/* ---------------------------------------------------------------- file time (event 2) */
+
+/*
+ * Event 2 on Linux: a successful utimensat/futimesat/utimes/utime that sets a file's
+ * modification time earlier than it was (timestomping: `touch -d 2001-01-01 f`, `touch -r old f`;
+ * Linux has no creation time a user can set; driver/linux/README.md).
+ *
+ * No tracepoint sees the inode between lookup and setattr, so the previous mtime is known only
+ * when the call names an open fd (utimensat(fd, NULL, ...), futimens(), AT_EMPTY_PATH): it is
+ * read from the inode at sys_enter, and the new one from the same inode at sys_exit (what the
+ * filesystem really stored). A path-based call reports its requested mtime, the previous one as
+ * unknown, and only when that time is FILE_TIME_PAST_MARGIN_SEC or more before now.
+ * NULL times and UTIME_NOW set "now" (never backwards); UTIME_OMIT leaves mtime alone.
+ *
+ * Saved per thread in pending_calls: args[0] dfd, [1] path (0: the fd's own file),
+ * [2] new mtime seconds, [3] its nanoseconds, [4] previous seconds, [5] previous nanoseconds.
+ */
+
+/* The inode's mtime moved twice: a private timespec64 (6.7-6.10), then split fields (6.11+). */
+struct inode___mtime_private {
+	struct timespec64 __i_mtime;
+} __attribute__((preserve_access_index));
+struct inode___mtime_public {
+	struct timespec64 i_mtime;
+} __attribute__((preserve_access_index));
+
+static __always_inline void inode_mtime(struct inode *inode, __s64 *sec, __u32 *nsec)
+{
+	if (bpf_core_field_exists(inode->i_mtime_sec)) {
+		*sec = BPF_CORE_READ(inode, i_mtime_sec);
+		*nsec = BPF_CORE_READ(inode, i_mtime_nsec);
+	} else if (bpf_core_field_exists(((struct inode___mtime_private *)inode)->__i_mtime)) {
+		struct inode___mtime_private *older = (void *)inode;
+		*sec = BPF_CORE_READ(older, __i_mtime.tv_sec);
+		*nsec = BPF_CORE_READ(older, __i_mtime.tv_nsec);
+	} else {
+		struct inode___mtime_public *oldest = (void *)inode;
+		*sec = BPF_CORE_READ(oldest, i_mtime.tv_sec);
+		*nsec = BPF_CORE_READ(oldest, i_mtime.tv_nsec);
+	}
+}
+
+static __always_inline bool time_before(__s64 sec, __u32 nsec, __s64 than_sec, __u32 than_nsec)
+{
+	return sec < than_sec || (sec == than_sec && nsec < than_nsec);
+}
+
+static __always_inline int on_time_enter(long dfd, const char *name, __u32 at_flags, __s64 new_sec, __u32 new_nsec)
+{
+	struct pending_call call = { .syscall = PENDING_FILE_TIME };
+	bool fd_call = !name && dfd != AT_FDCWD;
+	if (name && (at_flags & AT_EMPTY_PATH)) {
+		char first = 1;
+		bpf_probe_read_user(&first, 1, name);
+		fd_call = first == 0 && dfd != AT_FDCWD;
+	}
+	if (fd_call) {
+		struct file *file = file_of_fd((struct task_struct *)bpf_get_current_task(), dfd);
+		if (!file)
+			return 0;
+		__s64 sec = 0;
+		__u32 nsec = 0;
+		inode_mtime(BPF_CORE_READ(file, f_inode), &sec, &nsec);
+		call.args[4] = sec;
+		call.args[5] = nsec;
+		name = 0;
+	} else if (!name) {
+		return 0;
+	}
+	call.args[0] = dfd;
+	call.args[1] = (__u64)name;
+	call.args[2] = new_sec;
+	call.args[3] = new_nsec;
+	__u64 key = bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&pending_calls, &key, &call, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int on_time_exit(long ret)
+{
+	struct pending_call call;
+	if (!take_call(&call) || call.syscall != PENDING_FILE_TIME || ret != 0)
+		return 0;
+	__u8 *base = scratch_record();
+	struct path_scratch *paths = scratch_path();
+	if (!base || !paths)
+		return 0;
+	struct sysmonts_file_time_record *record = (void *)base;
+	__u8 *tail = base + sizeof(*record);
+	fill_header(&record->header, SYSMONTS_KIND_FILE_TIME);
+	long dfd = (long)(int)call.args[0];
+	const char *name = (const char *)call.args[1];
+
+	if (!name) {
+		struct file *file = file_of_fd((struct task_struct *)bpf_get_current_task(), dfd);
+		if (!file)
+			return 0;
+		__s64 sec = 0;
+		__u32 nsec = 0;
+		inode_mtime(BPF_CORE_READ(file, f_inode), &sec, &nsec);
+		if (!time_before(sec, nsec, call.args[4], call.args[5]))
+			return 0;
+		record->new_sec = sec;
+		record->new_nsec = nsec;
+		record->previous_sec = call.args[4];
+		record->previous_nsec = call.args[5];
+		__u32 pos = walk_path(paths, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt),
+				      &record->header.flags);
+		record->path_len = copy_walked(tail, paths, pos);
+	} else {
+		__s64 now_sec = (bpf_ktime_get_boot_ns() + sysmonts_config.boot_to_wall_ns) / NSEC_PER_SEC;
+		if ((__s64)call.args[2] > now_sec - FILE_TIME_PAST_MARGIN_SEC)
+			return 0;
+		record->header.flags |= SYSMONTS_FLAG_PREVIOUS_TIME_UNKNOWN;
+		record->new_sec = call.args[2];
+		record->new_nsec = call.args[3];
+		record->previous_sec = 0;
+		record->previous_nsec = 0;
+		record->path_len = join_at_path(tail, paths, dfd, name, &record->header.flags);
+		if (record->path_len == 0)
+			return 0;
+	}
+	emit(base, sizeof(*record) + (record->path_len & (2 * PATH_END - 1)));
+	return 0;
+}
+
+/* utimensat(dfd, path, const struct timespec times[2], flags): times[1] is the mtime. */
+SEC("tracepoint/syscalls/sys_enter_utimensat")
+int sysmonts_utimensat_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct __kernel_timespec times[2];
+	const void *user_times = (const void *)ctx->args[2];
+	if (!user_times || !wanted(SYSMONTS_KIND_FILE_TIME) || bpf_probe_read_user(times, sizeof(times), user_times) != 0)
+		return 0;
+	if (times[1].tv_nsec == UTIME_NOW || times[1].tv_nsec == UTIME_OMIT)
+		return 0;
+	return on_time_enter(ctx->args[0], (const char *)ctx->args[1], ctx->args[3], times[1].tv_sec, times[1].tv_nsec);
+}
+SEC("tracepoint/syscalls/sys_exit_utimensat")
+int sysmonts_utimensat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_time_exit(ctx->ret);
+}
+
+/* futimesat(dfd, path, const struct timeval times[2]) and utimes(path, times): microseconds. */
+static __always_inline int on_timeval_enter(long dfd, const char *name, const void *user_times)
+{
+	struct __kernel_old_timeval times[2];
+	if (!user_times || !wanted(SYSMONTS_KIND_FILE_TIME) || bpf_probe_read_user(times, sizeof(times), user_times) != 0)
+		return 0;
+	return on_time_enter(dfd, name, 0, times[1].tv_sec, times[1].tv_usec * 1000);
+}
+SEC("tracepoint/syscalls/sys_enter_futimesat")
+int sysmonts_futimesat_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_timeval_enter(ctx->args[0], (const char *)ctx->args[1], (const void *)ctx->args[2]);
+}
+SEC("tracepoint/syscalls/sys_exit_futimesat")
+int sysmonts_futimesat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_time_exit(ctx->ret);
+}
+SEC("tracepoint/syscalls/sys_enter_utimes")
+int sysmonts_utimes_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_timeval_enter(AT_FDCWD, (const char *)ctx->args[0], (const void *)ctx->args[1]);
+}
+SEC("tracepoint/syscalls/sys_exit_utimes")
+int sysmonts_utimes_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_time_exit(ctx->ret);
+}
+
+/* utime(path, const struct utimbuf *times): { actime, modtime } in whole seconds. */
+SEC("tracepoint/syscalls/sys_enter_utime")
+int sysmonts_utime_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	long times[2];
+	const void *user_times = (const void *)ctx->args[1];
+	if (!user_times || !wanted(SYSMONTS_KIND_FILE_TIME) || bpf_probe_read_user(times, sizeof(times), user_times) != 0)
+		return 0;
+	return on_time_enter(AT_FDCWD, (const char *)ctx->args[0], 0, times[1], 0);
+}
+SEC("tracepoint/syscalls/sys_exit_utime")
+int sysmonts_utime_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_time_exit(ctx->ret);
 }
 
 /* ---------------------------------------------------------------- process access */

@@ -249,6 +249,62 @@ print(json.dumps({"port": rx.getsockname()[1]}))
     expect(load).toMatchObject({ command: 5, programType: 1, programFd: output.fd, programName: "sysmonts_probe" });
   });
 
+  it("reports mtimes set backwards: exact times through an fd, requested ones by path; never 'now' or forwards", async () => {
+    // 2001-01-01 00:00:00 UTC. x86-64 still has the utimes and utime syscalls; glibc's
+    // wrappers use utimensat, so they are called by number there.
+    const T = 978307200;
+    const x64 = os.arch() === "x64";
+    const { pid, output } = python<{ fdBefore: number }>(`
+import ctypes, json, os, sys, time
+T = ${T}
+for name in ["rel.txt", "fd.txt", "now.txt", "sub/viadir.txt", "utimes.txt", "utime.txt"]:
+    os.makedirs(os.path.dirname(name) or ".", exist_ok=True)
+    open(name, "w").close()
+os.utime("rel.txt", (T, T))
+fd = os.open("fd.txt", os.O_RDONLY)
+before = os.fstat(fd).st_mtime_ns
+os.utime(fd, ns=(T * 10**9 + 250000000, T * 10**9 + 250000000))
+os.utime(fd, (T + 3600, T + 3600))
+os.close(fd)
+d = os.open("sub", os.O_RDONLY | os.O_DIRECTORY)
+os.utime("viadir.txt", (T, T), dir_fd=d)
+os.utime("now.txt")
+now = time.time()
+os.utime("now.txt", (now, now))
+os.utime("now.txt", ns=(T * 10**9, os.stat("now.txt").st_mtime_ns))
+if sys.argv[1] == "x64":
+    libc = ctypes.CDLL(None, use_errno=True)
+    timeval = (ctypes.c_long * 4)(T, 0, T, 500000)
+    assert libc.syscall(235, b"utimes.txt", timeval) == 0
+    utimbuf = (ctypes.c_long * 2)(T, T)
+    assert libc.syscall(132, b"utime.txt", utimbuf) == 0
+os.utime("rel.txt", (T, T + 7200))
+print(json.dumps({"fdBefore": before}))
+`, { args: [x64 ? "x64" : "other"] });
+    await waitFor("the last mtime set", is("file-time", (r) => r.actor.pid === pid && r.newTimeMs === (T + 7200) * 1000));
+    drainAll();
+    const records = seen.filter(is("file-time", (r) => r.actor.pid === pid));
+    expect(records.map((r) => [r.path, r.newTimeMs, r.previousTimeMs === null ? null : "known"])).toEqual([
+      [`${workDir}/rel.txt`, T * 1000, null],
+      [`${workDir}/fd.txt`, T * 1000 + 250, "known"],
+      [`${workDir}/sub/viadir.txt`, T * 1000, null],
+      ...(x64 ? [[`${workDir}/utimes.txt`, T * 1000 + 500, null], [`${workDir}/utime.txt`, T * 1000, null]] : []),
+      // by path the previous mtime is unknown: a past time counts even when it moves forwards
+      [`${workDir}/rel.txt`, (T + 7200) * 1000, null],
+    ]);
+    // the fd's file: its mtime when the call started, read from the inode
+    expect(records[1]!.previousTimeMs).toBeCloseTo(output.fdBefore / 1e6, 3);
+
+    // touch -d opens (creating) the file and sets the time through the fd: exact both ways
+    const before = Date.now();
+    const touch = spawnSync("touch", ["-d", `@${T}`, "touched.txt"], { cwd: workDir });
+    expect(touch.status).toBe(0);
+    const [touched] = await waitFor("touch -d", is("file-time", (r) => r.actor.pid === touch.pid));
+    expect(touched).toMatchObject({ path: `${workDir}/touched.txt`, newTimeMs: T * 1000, actor: { uid: 0 } });
+    expect(touched!.previousTimeMs).toBeGreaterThan(before - 1000);
+    expect(touched!.previousTimeMs).toBeLessThanOrEqual(Date.now());
+  });
+
   it("never reports the engine's own activity", async () => {
     const own = path.join(workDir, "own-file.txt");
     closeSync(openSync(own, "w"));
@@ -271,7 +327,7 @@ print(json.dumps({"port": rx.getsockname()[1]}))
       await waitFor("the delete while creates are off", is("file-delete", (r) => r.actor.pid === pid));
       expect(seen.filter(is("file-create", (r) => r.actor.pid === pid))).toEqual([]);
     } finally {
-      sensor.setEnabledEvents(new Set([1, 3, 5, 9, 10, 11, 22, 23, 100]));
+      sensor.setEnabledEvents(new Set([1, 2, 3, 5, 9, 10, 11, 22, 23, 100]));
     }
     const { pid } = python(`open("on.txt", "w").close()`);
     await waitFor("the create once re-enabled", is("file-create", (r) => r.actor.pid === pid && r.path.endsWith("on.txt")));

@@ -1,4 +1,4 @@
-import type { BpfRecord, DnsRecord, FileDeleteRecord, NetworkRecord, ProcessAccessRecord, ProcessExecRecord, ProcessExitRecord } from "../records";
+import type { BpfRecord, DnsRecord, FileDeleteRecord, FileTimeRecord, NetworkRecord, ProcessAccessRecord, ProcessExecRecord, ProcessExitRecord } from "../records";
 import { decodeRecord, exitCodeOfStatus, formatAddress, splitArgv } from "./decode";
 import { ACCESS_OPERATION, RECORD_FLAG, requireLayout } from "./layout";
 import { encodeSyntheticRecord, type SyntheticRecord } from "./synthetic-records";
@@ -83,6 +83,30 @@ describe("decodeRecord", () => {
     expect(decode({ layout: "raw_access", tails: { path: "/dev/loop0" } })).toMatchObject({ kind: "raw-access", device: "/dev/loop0" });
     const removed = decode({ layout: "file_delete", fields: { flags: RECORD_FLAG.directory }, tails: { path: "/tmp/./d" } }) as FileDeleteRecord;
     expect(removed).toMatchObject({ kind: "file-delete", path: "/tmp/./d", directory: true });
+  });
+
+  it("decodes file-time records: signed seconds plus nanoseconds, the previous time only when known", () => {
+    const T = 978_307_200n;
+    const exact = decode({
+      layout: "file_time",
+      fields: { ...actorFields, new_sec: T, new_nsec: 250_000_000, previous_sec: 1_700_000_000n, previous_nsec: 1_500_000 },
+      tails: { path: "/tmp/stamped" },
+    }) as FileTimeRecord;
+    expect(exact).toEqual({
+      kind: "file-time", timeMs: 1_700_000_005_000, actor: { pid: 4242, tid: 4243, uid: 1000 },
+      path: "/tmp/stamped", newTimeMs: 978_307_200_250, previousTimeMs: 1_700_000_000_001.5,
+    });
+    const byPath = decode({
+      layout: "file_time",
+      fields: { flags: RECORD_FLAG.previousTimeUnknown, new_sec: -86_400n, previous_sec: 123n },
+      tails: { path: "rel" },
+    }) as FileTimeRecord;
+    expect(byPath).toMatchObject({ newTimeMs: -86_400_000, previousTimeMs: null });
+    // a time no Date can show is clamped to the last one that can (ECMA-262 §21.4.1.22)
+    const far = decode({ layout: "file_time", fields: { new_sec: -(2n ** 62n), previous_sec: 2n ** 62n } }) as FileTimeRecord;
+    expect([far.newTimeMs, far.previousTimeMs]).toEqual([-8.64e15, 8.64e15]);
+    const lying = encodeSyntheticRecord({ layout: "file_time", fields: { path_len: 100 }, tails: { path: "/x" } });
+    expect(decodeRecord(lying, 0, lying.length, clock)).toBeNull();
   });
 
   it("decodes process access, bpf and dns records", () => {

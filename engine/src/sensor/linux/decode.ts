@@ -12,6 +12,7 @@ import type {
   DnsRecord,
   FileCreateRecord,
   FileDeleteRecord,
+  FileTimeRecord,
   NetworkRecord,
   ProcessAccessRecord,
   ProcessExecRecord,
@@ -42,6 +43,7 @@ const PATH_RECORD = requireLayout("file_create");
 const ACCESS = requireLayout("process_access");
 const BPF = requireLayout("bpf");
 const DNS = requireLayout("dns");
+const FILE_TIME = requireLayout("file_time");
 const H = {
   kind: field(HEADER_LAYOUT, "kind"),
   flags: field(HEADER_LAYOUT, "flags"),
@@ -78,6 +80,13 @@ const bpf = {
   programType: field(BPF, "program_type"),
   programFd: field(BPF, "program_fd"),
   programName: field(BPF, "program_name"),
+};
+const fileTime = {
+  newSec: field(FILE_TIME, "new_sec"),
+  newNsec: field(FILE_TIME, "new_nsec"),
+  previousSec: field(FILE_TIME, "previous_sec"),
+  previousNsec: field(FILE_TIME, "previous_nsec"),
+  pathLen: field(FILE_TIME, "path_len"),
 };
 const dns = { protocol: field(DNS, "protocol"), outgoing: field(DNS, "outgoing"), messageLen: field(DNS, "message_len") };
 // file_delete and raw_access are declared with the same shape as file_create; decode relies on it.
@@ -126,6 +135,15 @@ export function splitArgv(data: Buffer, start: number, end: number): string[] {
   }
   if (from < end) args.push(data.toString("utf8", from, end));
   return args;
+}
+
+/** The widest time a Date holds (ECMA-262 §21.4.1.22); a file time beyond it is clamped there. */
+const MAX_DATE_MS = 8.64e15;
+
+/** A kernel (s64 seconds, u32 nanoseconds) time as epoch ms, clamped to what a Date can show. */
+function epochMs(data: Buffer, secAt: number, nsecAt: number): number {
+  const ms = Number(data.readBigInt64LE(secAt)) * 1000 + data.readUInt32LE(nsecAt) / 1e6;
+  return Math.min(MAX_DATE_MS, Math.max(-MAX_DATE_MS, ms));
 }
 
 function cString(data: Buffer, start: number, maxLength: number): string {
@@ -235,6 +253,22 @@ export function decodeRecord(data: Buffer, offset: number, length: number, clock
       if (kind === RECORD_KIND.fileCreate) return { kind: "file-create", timeMs, actor, path } satisfies FileCreateRecord;
       if (kind === RECORD_KIND.rawAccess) return { kind: "raw-access", timeMs, actor, device: path } satisfies RawAccessRecord;
       const record: FileDeleteRecord = { kind: "file-delete", timeMs, actor, path, directory: (flags & RECORD_FLAG.directory) !== 0 };
+      return record;
+    }
+    case RECORD_KIND.fileTime: {
+      if (length < FILE_TIME.fixedSize) return null;
+      const start = offset + FILE_TIME.fixedSize;
+      const stop = start + data.readUInt32LE(offset + fileTime.pathLen);
+      if (stop > end) return null;
+      const record: FileTimeRecord = {
+        kind: "file-time",
+        timeMs,
+        actor,
+        path: data.toString("utf8", start, stop),
+        newTimeMs: epochMs(data, offset + fileTime.newSec, offset + fileTime.newNsec),
+        previousTimeMs:
+          (flags & RECORD_FLAG.previousTimeUnknown) !== 0 ? null : epochMs(data, offset + fileTime.previousSec, offset + fileTime.previousNsec),
+      };
       return record;
     }
     case RECORD_KIND.processAccess: {

@@ -9,10 +9,12 @@ describe("enabledKindFlags", () => {
     expect(flags[RECORD_KIND.exit]).toBe(1);
     expect(flags[RECORD_KIND.network]).toBe(0);
     expect(flags[RECORD_KIND.fileCreate]).toBe(0);
+    expect(flags[RECORD_KIND.fileTime]).toBe(0);
   });
 
   it("turns on the kinds of the included event IDs only", () => {
-    const flags = enabledKindFlags(new Set([3, 26, 22]));
+    const flags = enabledKindFlags(new Set([2, 3, 26, 22]));
+    expect(flags[RECORD_KIND.fileTime]).toBe(1);
     expect(flags[RECORD_KIND.network]).toBe(1);
     expect(flags[RECORD_KIND.fileDelete]).toBe(1);
     expect(flags[RECORD_KIND.dns]).toBe(1);
@@ -22,6 +24,6 @@ describe("enabledKindFlags", () => {
 
   it("ignores events the Linux sensor cannot produce", () => {
     expect(Array.from(enabledKindFlags(new Set([12, 13, 255])))).toEqual(Array.from(enabledKindFlags(new Set())));
-    expect(SENSOR_EVENT_IDS).toEqual(expect.arrayContaining([1, 3, 5, 9, 10, 11, 22, 23, 100]));
+    expect(SENSOR_EVENT_IDS).toEqual(expect.arrayContaining([1, 2, 3, 5, 9, 10, 11, 22, 23, 100]));
   });
 });

@@ -6,6 +6,7 @@
 import { ENABLED_KINDS_SLOTS, RECORD_KIND } from "./layout";
 
 const KINDS_BY_EVENT: ReadonlyMap<number, readonly number[]> = new Map([
+  [2, [RECORD_KIND.fileTime]],
   [3, [RECORD_KIND.network]],
   [9, [RECORD_KIND.rawAccess]],
   [10, [RECORD_KIND.processAccess]],

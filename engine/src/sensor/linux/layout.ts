@@ -14,7 +14,7 @@
  * it directly with Node's type stripping.
  */
 
-export type ScalarType = "u8" | "u16" | "u32" | "s32" | "u64";
+export type ScalarType = "u8" | "u16" | "u32" | "s32" | "u64" | "s64";
 
 export interface FieldDeclaration {
   readonly name: string;
@@ -47,7 +47,7 @@ export interface RecordLayout {
   readonly fixedSize: number;
 }
 
-const SCALAR_SIZE: Readonly<Record<ScalarType, number>> = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8 };
+const SCALAR_SIZE: Readonly<Record<ScalarType, number>> = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8, s64: 8 };
 
 /** Record kinds: the first u16 of every record. */
 export const RECORD_KIND = {
@@ -60,6 +60,7 @@ export const RECORD_KIND = {
   processAccess: 7,
   bpf: 8,
   dns: 9,
+  fileTime: 10,
 } as const;
 
 /** Bits of the header's `flags`. */
@@ -72,6 +73,8 @@ export const RECORD_FLAG = {
   directory: 4,
   /** dns: the payload was longer than DNS_MAX_BYTES and was cut. */
   dnsTruncated: 8,
+  /** file_time: the mtime before the call is unknown (a path-based call; driver/linux/README.md). */
+  previousTimeUnknown: 16,
 } as const;
 
 /** Values of process_access.operation. */
@@ -188,6 +191,20 @@ export const RECORD_DECLARATIONS: readonly RecordDeclaration[] = [
     ],
     tails: ["message"],
   },
+  {
+    /** A file's modification time set earlier than it was (event 2 on Linux, driver/linux/README.md). */
+    name: "file_time",
+    kind: RECORD_KIND.fileTime,
+    fields: [
+      /** The mtime after the call: seconds since the epoch (negative before 1970) and nanoseconds. */
+      { name: "new_sec", type: "s64" },
+      /** The mtime before the call; zero when the header flags say previousTimeUnknown. */
+      { name: "previous_sec", type: "s64" },
+      { name: "new_nsec", type: "u32" },
+      { name: "previous_nsec", type: "u32" },
+    ],
+    tails: ["path"],
+  },
 ];
 
 /** The runtime configuration in `.rodata`, written by the loader before load. */
@@ -196,6 +213,11 @@ export const CONFIG_FIELDS: readonly FieldDeclaration[] = [
   { name: "self_tgid", type: "u32" },
   /** FMODE_CREATED in struct file's f_mode (include/linux/fs.h; 0x100000 since 4.19). */
   { name: "fmode_created", type: "u32" },
+  /**
+   * CLOCK_REALTIME − CLOCK_BOOTTIME in ns when the sensor loaded: the kernel's "now" on the wall
+   * clock, for deciding whether a path-based utimes call set a time in the past.
+   */
+  { name: "boot_to_wall_ns", type: "u64" },
 ];
 
 function layOut(fields: readonly FieldDeclaration[], start: number): { fields: FieldLayout[]; end: number } {
@@ -249,7 +271,7 @@ export function requireLayout(name: string): RecordLayout {
   return layout;
 }
 
-const C_TYPE: Readonly<Record<ScalarType, string>> = { u8: "__u8", u16: "__u16", u32: "__u32", s32: "__s32", u64: "__u64" };
+const C_TYPE: Readonly<Record<ScalarType, string>> = { u8: "__u8", u16: "__u16", u32: "__u32", s32: "__s32", u64: "__u64", s64: "__s64" };
 
 function renderStruct(structName: string, layout: RecordLayout, skipHeader: boolean): string[] {
   const lines = [`struct ${structName} {`];

@@ -186,7 +186,7 @@ function findRodata(calls: NativeCalls, object: NativePointer): NativePointer {
   throw sensorError("the eBPF object has no .rodata section for its configuration; rebuild driver/linux");
 }
 
-function writeConfig(calls: NativeCalls, object: NativePointer, selfPid: number): void {
+function writeConfig(calls: NativeCalls, object: NativePointer, settings: { selfPid: number; bootToWallMs: number }): void {
   const rodata = findRodata(calls, object);
   const size: [bigint] = [0n];
   const address = calls.mapInitialValue(rodata, size);
@@ -194,8 +194,9 @@ function writeConfig(calls: NativeCalls, object: NativePointer, selfPid: number)
     throw sensorError("the eBPF object's .rodata is smaller than its configuration; rebuild driver/linux");
   }
   const config = new DataView(viewNative(address, CONFIG_LAYOUT.fixedSize));
-  config.setUint32(CONFIG_LAYOUT.fieldOffset["self_tgid"]!, selfPid, true);
+  config.setUint32(CONFIG_LAYOUT.fieldOffset["self_tgid"]!, settings.selfPid, true);
   config.setUint32(CONFIG_LAYOUT.fieldOffset["fmode_created"]!, FMODE_CREATED, true);
+  config.setBigUint64(CONFIG_LAYOUT.fieldOffset["boot_to_wall_ns"]!, BigInt(Math.round(settings.bootToWallMs * 1e6)), true);
 }
 
 function validateRingBytes(bytes: number, pageSize: number): void {
@@ -251,7 +252,10 @@ export function openLinuxSensor(options: LinuxSensorOptions = {}): Sensor & Disp
   try {
     const events = findMap(calls, object, "events");
     if (calls.mapSetMaxEntries(events, ringBytes) !== 0) throw failure(`could not size the ring buffer to ${ringBytes} bytes`);
-    writeConfig(calls, object, options.selfPid ?? process.pid);
+    // Measured before load: the kernel needs it too (file-time records, layout.ts CONFIG_FIELDS).
+    const bootToWallMs = measureBootToWallMs(calls);
+    if (bootToWallMs === null) throw failure("clock_gettime(CLOCK_BOOTTIME) failed");
+    writeConfig(calls, object, { selfPid: options.selfPid ?? process.pid, bootToWallMs });
     const loaded = calls.objectLoad(object);
     if (loaded !== 0) {
       const reason = calls.strerror(-loaded);
@@ -268,8 +272,6 @@ export function openLinuxSensor(options: LinuxSensorOptions = {}): Sensor & Disp
     const mapped = MappedRingBuffer.map(calls, calls.mapFd(events), ringBytes);
     if ("error" in mapped) throw failure(mapped.error);
     ring = mapped;
-    const bootToWallMs = measureBootToWallMs(calls);
-    if (bootToWallMs === null) throw failure("clock_gettime(CLOCK_BOOTTIME) failed");
     log("info", `eBPF sensor attached: ${links.length} programs, ${ringBytes} byte ring buffer`);
     return new LinuxSensor({ calls, object, links, ring, counterMap: findMap(calls, object, "counters"), enabledMap, clock: { bootToWallMs } });
   } catch (error) {

@@ -37,6 +37,9 @@ function writeField(target: Buffer, field: FieldLayout, value: SyntheticFieldVal
     case "u64":
       target.writeBigUInt64LE(BigInt(value), field.offset);
       break;
+    case "s64":
+      target.writeBigInt64LE(BigInt(value), field.offset);
+      break;
   }
 }
 
