@@ -6,8 +6,8 @@ import { XMLValidator } from "fast-xml-parser";
 import { BPF_LOAD_SCRIPT, DNS_EXCHANGE_SCRIPT, PROCESS_ACCESS_SCRIPT, TCP_LOOPBACK_SCRIPT, runPython } from "../support/activity";
 import { REPO_ROOT, SHARED, requireRoot, waitFor } from "../support/cli";
 
-// `sysmonts run` with MSTIC's collect-all config (plus DnsQuery and eBPFEvent, which that
-// config predates) as a user runs it: real kernel activity in, Sysmon events out on stdout,
+// `sysmonts run` with MSTIC's collect-all config (plus DnsQuery, eBPFEvent and FileCreateTime,
+// which that config predates or leaves out) as a user runs it: real kernel activity in, Sysmon events out on stdout,
 // one XML line each, with the fields and formats of spec/events.md.
 
 type Fields = Record<string, string>;
@@ -41,7 +41,8 @@ describe("sysmonts run with collect-all shows live events", () => {
     const collectAll = readFileSync(path.join(SHARED, "corpora/configs-linux-mstic/collect-all.xml"), "utf8");
     const config = collectAll.replace(
       "</EventFiltering>",
-      '  <RuleGroup name="" groupRelation="or"><DnsQuery onmatch="exclude"/></RuleGroup>\n    <RuleGroup name="" groupRelation="or"><eBPFEvent onmatch="exclude"/></RuleGroup>\n  </EventFiltering>',
+      '  <RuleGroup name="" groupRelation="or"><DnsQuery onmatch="exclude"/></RuleGroup>\n    <RuleGroup name="" groupRelation="or"><eBPFEvent onmatch="exclude"/></RuleGroup>\n' +
+        '    <RuleGroup name="" groupRelation="or"><FileCreateTime onmatch="exclude"/></RuleGroup>\n  </EventFiltering>',
     );
     writeFileSync(path.join(dir, "config.xml"), config);
     engine = spawn(process.execPath, [path.join(REPO_ROOT, "bin", "sysmonts.cjs"), "run", "--config", path.join(dir, "config.xml"), "--no-store", "--no-control"], { stdio: ["ignore", "pipe", "pipe"] });
@@ -93,6 +94,20 @@ describe("sysmonts run with collect-all shows live events", () => {
     expect(created!.line).not.toContain("\n");
     const [deleted] = await find("event 23", (e) => e.id === 23 && e.fields["ProcessId"] === String(pid));
     expect(deleted!.fields["TargetFilename"]).toBe(path.join(dir, hostile));
+  });
+
+  it("FileCreateTime when touch sets a file's modification time back to 2001", async () => {
+    const before = Date.now();
+    const touch = spawnSync("touch", ["-d", "2001-01-01 00:00:00 UTC", "stomped.txt"], { cwd: dir });
+    expect(touch.status).toBe(0);
+    const [stomped] = await find("event 2", (e) => e.id === 2 && e.fields["ProcessId"] === String(touch.pid));
+    expect(stomped!.fields).toMatchObject({ TargetFilename: path.join(dir, "stomped.txt"), CreationUtcTime: "2001-01-01 00:00:00.000", Image: "/usr/bin/touch", User: "root" });
+    // touch created the file a moment before: that is the time it replaced
+    const previous = Date.parse(`${stomped!.fields["PreviousCreationUtcTime"]!.replace(" ", "T")}Z`);
+    expect(previous).toBeGreaterThanOrEqual(before - 1000);
+    expect(previous).toBeLessThanOrEqual(Date.now());
+    const [created] = await find("touch's event 1", (e) => e.id === 1 && e.fields["ProcessId"] === String(touch.pid));
+    expect(stomped!.fields["ProcessGuid"]).toBe(created!.fields["ProcessGuid"]);
   });
 
   it("ProcessAccess for ptrace attach and process_vm_readv", async () => {

@@ -84,6 +84,8 @@ describe("enricher", () => {
     enricher.enrich({ kind: "file-create", timeMs: T0 + 10, actor: a, path: "/tmp/x\n<evil>&" }, emit);
     enricher.enrich({ kind: "file-delete", timeMs: T0 + 11, actor: a, path: "/tmp/./x" }, emit);
     enricher.enrich({ kind: "raw-access", timeMs: T0 + 12, actor: a, device: "/dev/sda" }, emit);
+    enricher.enrich({ kind: "file-time", timeMs: T0 + 14, actor: a, path: "/tmp/x", newTimeMs: Date.UTC(2001, 0, 1), previousTimeMs: T0 - 0.5 }, emit);
+    enricher.enrich({ kind: "file-time", timeMs: T0 + 15, actor: actor(100, 0), path: "/tmp/y", newTimeMs: Date.UTC(2001, 0, 1, 0, 0, 0, 250), previousTimeMs: null }, emit);
     enricher.enrich({ kind: "bpf", timeMs: T0 + 13, actor: actor(100, 4242), command: 5, programType: 2, programFd: 7, programName: "" }, emit);
     enricher.enrich({ kind: "exit", timeMs: T0 + 20, actor: a, process: { pid: 100, startTimeMs: T0, processKey: 0n }, exitCode: 0 }, emit);
     enricher.enrich({ kind: "file-create", timeMs: T0 + 1000, actor: a, path: "/late" }, emit);
@@ -91,6 +93,9 @@ describe("enricher", () => {
       [11, "-", "2024-01-02 03:04:05.688", guid, "100", image, "/tmp/x\n<evil>&", "2024-01-02 03:04:05.688", "alice"],
       [23, "-", "2024-01-02 03:04:05.689", guid, "100", "alice", image, "/tmp/./x", "-", "-", "-"],
       [9, "-", "2024-01-02 03:04:05.690", guid, "100", image, "/dev/sda", "alice"],
+      // CreationUtcTime is the new mtime, PreviousCreationUtcTime the old one or "-" when unknown
+      [2, "-", "2024-01-02 03:04:05.692", guid, "100", image, "/tmp/x", "2001-01-01 00:00:00.000", "2024-01-02 03:04:05.677", "alice"],
+      [2, "-", "2024-01-02 03:04:05.693", guid, "100", image, "/tmp/y", "2001-01-01 00:00:00.250", "-", "root"],
       [100, "-", "2024-01-02 03:04:05.691", guid, "100", image, "4242", "BPF_PROG_LOAD", "KPROBE", "7", "-"],
       [5, "-", "2024-01-02 03:04:05.698", guid, "100", image, "alice"],
       // 0.98 s after the exit: outside the 0.5 s window, and /proc knows nothing.
