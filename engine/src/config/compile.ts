@@ -415,7 +415,12 @@ class GateRegistry {
       const local = [...scanner.literals.keys()];
       for (const [text, id] of scanner.literals) literals[id] = text;
       const ids = [...scanner.literals.values()];
-      scanners[scanner.slot] = { index: scanner.index, automaton: renumberLiterals(buildSubstringAutomaton(local, scanner.place), ids), literalIds: Int32Array.from(ids) };
+      scanners[scanner.slot] = {
+        index: scanner.index,
+        automaton: renumberLiterals(buildSubstringAutomaton(local, scanner.place), ids),
+        literalIds: Int32Array.from(ids),
+        memo: new Map(),
+      };
     }
     const count = literals.length;
     return {

@@ -125,6 +125,12 @@ export interface GateScanner {
   readonly automaton: SubstringAutomaton;
   /** The plan-wide IDs of this field's gate literals. */
   readonly literalIds: Int32Array;
+  /**
+   * Decision-time cache: for long values seen recently, the literal IDs a scan found. Field
+   * values such as command lines and registry paths repeat; a hit costs a hash lookup instead
+   * of a scan. Bounded: cleared when it reaches SCAN_MEMO_ENTRIES.
+   */
+  readonly memo: Map<string, Int32Array>;
 }
 
 export interface PlannedEntry {

@@ -3,7 +3,7 @@
 // each per decision.
 
 import { SKIP_SEARCH_MIN_LENGTH, markSubstrings } from "../config";
-import type { SubstringAutomaton, EventPlan, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleSet } from "../config";
+import type { GateScanner, SubstringAutomaton, EventPlan, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleSet } from "../config";
 import { findEvent } from "../schema";
 import type { SysmonEvent } from "../schema";
 
@@ -84,14 +84,39 @@ const scanInto: { marks: Float64Array; stamp: number; found: Int32Array; count: 
   folded: false,
 };
 
+// Values at least this long have their scan results remembered (per scanner, bounded).
+const SCAN_MEMO_MIN_LENGTH = 24;
+const SCAN_MEMO_ENTRIES = 512;
+
 /** Marks which gate literals occur in the scanner's field (once per decision). */
 function runScanner(slot: number): void {
   const plan = currentPlan;
   if (plan.scanStamp[slot] === stamp) return;
   plan.scanStamp[slot] = stamp;
   const scanner = plan.scanners[slot]!;
-  const ids = scanner.literalIds;
   const raw = values[scanner.index] ?? "-";
+  if (raw.length < SCAN_MEMO_MIN_LENGTH || scanner.automaton.place !== "anywhere") {
+    scanValue(plan, scanner, raw);
+    return;
+  }
+  const remembered = scanner.memo.get(raw);
+  if (remembered !== undefined) {
+    // A scanner marks only its own literals, once per decision: no duplicates to filter.
+    for (let i = 0; i < remembered.length; i++) {
+      const id = remembered[i] as number;
+      plan.literalStamp[id] = stamp;
+      plan.foundLiterals[foundCount++] = id;
+    }
+    return;
+  }
+  const before = foundCount;
+  scanValue(plan, scanner, raw);
+  if (scanner.memo.size >= SCAN_MEMO_ENTRIES) scanner.memo.clear();
+  scanner.memo.set(raw, plan.foundLiterals.slice(before, foundCount));
+}
+
+function scanValue(plan: EventPlan, scanner: GateScanner, raw: string): void {
+  const ids = scanner.literalIds;
   if (scanWholeValue(scanner.automaton, ids.length, raw.length)) {
     const into = scanInto;
     into.marks = plan.literalStamp;
