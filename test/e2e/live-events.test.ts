@@ -44,7 +44,8 @@ describe("sysmonts run with collect-all shows live events", () => {
       '  <RuleGroup name="" groupRelation="or"><DnsQuery onmatch="exclude"/></RuleGroup>\n    <RuleGroup name="" groupRelation="or"><eBPFEvent onmatch="exclude"/></RuleGroup>\n' +
         '    <RuleGroup name="" groupRelation="or"><FileCreateTime onmatch="exclude"/></RuleGroup>\n  </EventFiltering>',
     );
-    writeFileSync(path.join(dir, "config.xml"), config);
+    // FieldSizes trims after the decision: the rules see the whole value, the output the cut one.
+    writeFileSync(path.join(dir, "config.xml"), config.replace("<EventFiltering>", "<FieldSizes>CommandLine:60</FieldSizes>\n  <EventFiltering>"));
     engine = spawn(process.execPath, [path.join(REPO_ROOT, "bin", "sysmonts.cjs"), "run", "--config", path.join(dir, "config.xml"), "--no-store", "--no-control"], { stdio: ["ignore", "pipe", "pipe"] });
     engine.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
     await find("event 4 'Started'", (e) => e.id === 4 && e.fields["State"] === "Started");
@@ -75,6 +76,13 @@ describe("sysmonts run with collect-all shows live events", () => {
     expect(f["ParentImage"]).toBe(realpathSync(process.execPath));
     const [terminate] = await find("event 5 for sleep", (e) => e.id === 5 && e.fields["ProcessGuid"] === f["ProcessGuid"]);
     expect(terminate!.fields["Image"]).toBe("/usr/bin/sleep");
+  });
+
+  it("trims fields to FieldSizes after deciding", async () => {
+    const long = `trim-me-${"x".repeat(200)}`;
+    const child = spawnSync("/bin/echo", [long], { stdio: "ignore" });
+    const [create] = await find("event 1 for the long command line", (e) => e.id === 1 && e.fields["ProcessId"] === String(child.pid));
+    expect(create!.fields["CommandLine"]).toBe(`/bin/echo ${long}`.slice(0, 57) + "...");
   });
 
   it("NetworkConnect for both ends of a TCP connection", async () => {

@@ -156,8 +156,8 @@ export class Engine {
     }
     const def = eventDef(event.id);
     if (def.ruleNameIndex >= 0) event.values[def.ruleNameIndex] = decision.ruleName === "" ? "-" : decision.ruleName;
-    applyFieldSizes(this.config.options, event);
-    this.publish(event);
+    // FieldSizes trims after the decision, so rules always see the whole value (config.md §3.1).
+    this.publish(applyFieldSizes(this.config.options, event));
   }
 
   /** Stamps a kept event and hands it to every consumer. Events 4, 16 and 255 enter here directly. */
