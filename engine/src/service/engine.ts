@@ -1,4 +1,6 @@
+import { mkdirSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { SysmonTsError } from "../base";
 import { type LoadedConfig, defaultConfig, loadConfig, loadConfigFile } from "../config";
 import { applyFieldSizes, canInclude, decide } from "../rules";
@@ -95,6 +97,8 @@ export class Engine {
   private async open(): Promise<void> {
     const { settings } = this.options;
     if (settings.store.path !== null) {
+      // The default store lives in /var/lib/sysmonts, which nothing else creates.
+      mkdirSync(path.dirname(settings.store.path), { recursive: true, mode: 0o700 });
       this.store = openStore(settings.store.path, {
         maxBytes: settings.store.maxBytes,
         maxAgeDays: settings.store.maxAgeDays,
