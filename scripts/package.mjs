@@ -62,7 +62,8 @@ function parseArguments(argv) {
 
 const options = parseArguments(process.argv.slice(2));
 const work = path.join(options.out, ".package");
-const cache = path.join(root, "build", "package-cache");
+// Under node_modules/.cache: kept between runs, and out of the way of test runners scanning build/.
+const cache = path.join(root, "node_modules", ".cache", "sysmonts-package");
 mkdirSync(work, { recursive: true });
 mkdirSync(cache, { recursive: true });
 
@@ -155,7 +156,7 @@ function sign(input, output, identity) {
 
 // ---- steps -----------------------------------------------------------------------------------
 
-const engineInputs = [path.join(root, "engine/src"), path.join(root, "engine/config"), path.join(root, "package.json")];
+const engineInputs = [path.join(root, "engine/src"), path.join(root, "engine/config"), path.join(root, "package.json"), fileURLToPath(import.meta.url)];
 
 /** The engine bundled for a SEA: koffi inside, its native binary from the SEA asset. */
 async function bundleForSea(outfile, target) {
@@ -172,6 +173,9 @@ async function bundleForSea(outfile, target) {
     plugins: [{
       name: "koffi-native-from-sea",
       setup(plugin) {
+        // koffi's CommonJS build: its ESM one finds the binary through import.meta.url, which a
+        // CommonJS bundle does not have.
+        plugin.onResolve({ filter: /^koffi$/ }, () => ({ path: path.join(root, "node_modules/koffi/index.cjs") }));
         plugin.onResolve({ filter: /^@koromix\/koffi-/ }, () => ({ path: "koffi-native", namespace: "sea-koffi" }));
         plugin.onLoad({ filter: /.*/, namespace: "sea-koffi" }, () => ({
           contents: `module.exports = require(${JSON.stringify(seaKoffi)}).loadKoffiFromSea();`,

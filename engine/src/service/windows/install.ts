@@ -9,10 +9,11 @@ import { SysmonTsError } from "../../base";
 import { loadConfigFile } from "../../config";
 import { type DriverInstallResult, type DriverRemoveResult, installDriverService, removeDriverService, removeProductRegistry } from "./driver-service";
 import { type WindowsLayout, windowsLayout } from "./layout";
+import { win32 } from "./win32-api";
 
 /** The layout of the running executable's installation. */
 export function installedLayout(): WindowsLayout {
-  return windowsLayout({ installDir: path.dirname(process.execPath) });
+  return windowsLayout({ installDir: path.dirname(process.execPath), programData: win32().programDataDir() });
 }
 
 /**

@@ -3,7 +3,7 @@ import { windowsLayout } from "./layout";
 import { activeConfigFile, windowsDefaultSettings } from "./service-main";
 
 describe("Windows install layout", () => {
-  const layout = windowsLayout({ installDir: "C:\\Program Files\\SysmonTs", env: { ProgramData: "D:\\Data" } });
+  const layout = windowsLayout({ installDir: "C:\\Program Files\\SysmonTs", programData: "D:\\Data" });
 
   it("keeps binaries under the install dir and state under ProgramData", () => {
     expect(layout.driverFile).toBe("C:\\Program Files\\SysmonTs\\sysmonts.sys");

@@ -27,11 +27,14 @@ export interface WindowsLayout {
   readonly altitude: string;
 }
 
-/** The layout for an install directory (the running exe's) and the machine's environment. */
-export function windowsLayout(options: { installDir: string; env?: NodeJS.ProcessEnv }): WindowsLayout {
-  const env = options.env ?? process.env;
+/**
+ * The layout for an install directory (the running exe's) and the machine's ProgramData folder,
+ * which callers get from SHGetKnownFolderPath: the environment variable differs between a service
+ * and a custom action under Wine, and can be changed by anyone on Windows.
+ */
+export function windowsLayout(options: { installDir: string; programData: string }): WindowsLayout {
   const join = path.win32.join;
-  const dataDir = join(env["ProgramData"] ?? "C:\\ProgramData", "SysmonTs");
+  const dataDir = join(options.programData, "SysmonTs");
   const driverName = "SysmonTsDrv";
   return {
     serviceName: "SysmonTs",

@@ -4,13 +4,13 @@
  * the default config the MSI put beside the exe; the control channel is \\.\pipe\SysmonTs.
  */
 import { appendFileSync, existsSync, mkdirSync } from "node:fs";
-import path from "node:path";
 import { asSysmonTsError } from "../../base";
 import { EtwSensor } from "../../sensor";
 import { writeFileAtomic } from "../linux/install";
 import { runEngine } from "../run";
 import { DEFAULT_SETTINGS, type EngineSettings, loadSettingsFile } from "../settings";
-import { type WindowsLayout, windowsLayout } from "./layout";
+import { installedLayout } from "./install";
+import type { WindowsLayout } from "./layout";
 import { runAsWindowsService } from "./scm-host";
 import { win32 } from "./win32-api";
 
@@ -38,7 +38,7 @@ function serviceLog(layout: WindowsLayout): (level: "info" | "warn" | "error", m
 }
 
 export async function windowsServiceMain(args: readonly string[]): Promise<number> {
-  const layout = windowsLayout({ installDir: path.dirname(process.execPath) });
+  const layout = installedLayout();
   mkdirSync(layout.dataDir, { recursive: true });
   const log = serviceLog(layout);
   log("info", `starting ${process.execPath} service ${args.join(" ")}`.trim());

@@ -33,6 +33,8 @@ export interface Win32Api {
   setRegistryValues(path: string, values: Record<string, string | number>): number;
   /** Deletes HKLM\<path> with its subkeys; ERROR_FILE_NOT_FOUND when absent. */
   deleteRegistryTree(path: string): number;
+  /** FOLDERID_ProgramData as the shell knows it (C:\\ProgramData). */
+  programDataDir(): string;
   /** advapi32 service-process entry points, for the SCM host. */
   readonly service: {
     startDispatcherAsync(serviceName: string, serviceMain: unknown, done: (error: unknown, ok: boolean) => void): void;
@@ -77,6 +79,13 @@ export function win32(): Win32Api {
   const StartServiceCtrlDispatcherW = advapi32.func("bool __stdcall StartServiceCtrlDispatcherW(SYSMONTS_SERVICE_TABLE_ENTRYW *table)");
   const RegisterServiceCtrlHandlerExW = advapi32.func("void * __stdcall RegisterServiceCtrlHandlerExW(str16 name, SysmonTsHandlerEx *handler, void *context)");
   const SetServiceStatus = advapi32.func("bool __stdcall SetServiceStatus(void *handle, SYSMONTS_SERVICE_STATUS *status)");
+
+  const shell32 = koffi.load("shell32.dll");
+  const ole32 = koffi.load("ole32.dll");
+  const SHGetKnownFolderPath = shell32.func("int32 __stdcall SHGetKnownFolderPath(const uint8_t *folderId, uint32 flags, void *token, _Out_ void **path)");
+  const CoTaskMemFree = ole32.func("void __stdcall CoTaskMemFree(void *memory)");
+  // FOLDERID_ProgramData {62AB5D82-FDC1-4DC3-A9DD-070D1D495D97}, in GUID memory layout.
+  const FOLDERID_PROGRAM_DATA = Buffer.from("825dab62c1fdc34da9dd070d1d495d97", "hex");
 
   const emptyStatus = (): ServiceStatus => ({ dwServiceType: 0, dwCurrentState: 0, dwControlsAccepted: 0, dwWin32ExitCode: 0, dwServiceSpecificExitCode: 0, dwCheckPoint: 0, dwWaitHint: 0 });
   /** A REG_MULTI_SZ-style list: each string NUL-terminated, then one more NUL. */
@@ -126,6 +135,17 @@ export function win32(): Win32Api {
       const rc = RegDeleteTreeW(HKEY_LOCAL_MACHINE, path) as number;
       if (rc !== ERROR_SUCCESS) return rc;
       return RegDeleteKeyExW(HKEY_LOCAL_MACHINE, path, KEY_WOW64_64KEY, 0) as number;
+    },
+    programDataDir: () => {
+      const out: [unknown] = [null];
+      const hr = SHGetKnownFolderPath(FOLDERID_PROGRAM_DATA, 0, null, out) as number;
+      if (hr !== 0) throw new SysmonTsError("SYSMONTS_E_WINDOWS_SERVICE", `SHGetKnownFolderPath(ProgramData) failed: HRESULT 0x${(hr >>> 0).toString(16)}`);
+      try {
+        // A NUL-terminated UTF-16 string owned by the shell: read it (length -1), then free it.
+        return koffi.decode(out[0], "char16_t", -1) as string;
+      } finally {
+        CoTaskMemFree(out[0]);
+      }
     },
     service: {
       startDispatcherAsync: (serviceName, serviceMain, done) => {
