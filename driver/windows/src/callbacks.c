@@ -4,10 +4,12 @@
  */
 #include "sysmonts_driver.h"
 
-/* Present in ntoskrnl but not declared by mingw-w64's ddk headers. */
+/* Exported by ntoskrnl; the WDK declares the last two, mingw-w64's ddk headers none of them. */
 NTKERNELAPI NTSTATUS NTAPI PsGetProcessExitStatus(PEPROCESS process);
+#ifndef SYSMONTS_WDK_BUILD
 NTSYSAPI NTSTATUS NTAPI ZwQueryInformationThread(HANDLE thread, THREADINFOCLASS infoClass, PVOID info, ULONG length, PULONG returned);
 NTKERNELAPI ULONG NTAPI PsGetProcessSessionId(PEPROCESS process);
+#endif
 #define THREAD_QUERY_SET_WIN32_START_ADDRESS ((THREADINFOCLASS)9)
 #ifndef THREAD_QUERY_INFORMATION
 #define THREAD_QUERY_INFORMATION 0x0040

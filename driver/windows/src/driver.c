@@ -19,7 +19,9 @@ typedef PVOID (NTAPI *ExAllocatePool2Routine)(ULONG64 flags, SIZE_T bytes, ULONG
 typedef VOID (NTAPI *KeQuerySystemTimePreciseRoutine)(PLARGE_INTEGER time);
 static ExAllocatePool2Routine AllocatePool2;
 static KeQuerySystemTimePreciseRoutine QuerySystemTimePrecise;
+#ifndef POOL_FLAG_NON_PAGED
 #define POOL_FLAG_NON_PAGED 0x0000000000000040ULL
+#endif
 #ifndef MdlMappingNoExecute
 #define MdlMappingNoExecute 0x40000000
 #endif
@@ -37,6 +39,9 @@ PVOID SysmonTsAllocate(SIZE_T bytes)
     /* ExAllocatePool2 (Windows 10 2004+) zeroes and is the supported routine; mingw and older
        kernels only have ExAllocatePoolWithTag. */
     if (AllocatePool2 != NULL) return AllocatePool2(POOL_FLAG_NON_PAGED, bytes, SYSMONTS_POOL_TAG);
+#ifdef SYSMONTS_WDK_BUILD
+#pragma warning(suppress : 4996) /* the fallback for kernels before ExAllocatePool2 */
+#endif
     memory = ExAllocatePoolWithTag(NonPagedPoolNx, bytes, SYSMONTS_POOL_TAG);
     if (memory != NULL) RtlZeroMemory(memory, bytes);
     return memory;
