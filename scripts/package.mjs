@@ -109,7 +109,10 @@ function fingerprint(parts) {
     }
     hash.update(entry).update(readFileSync(entry));
   };
-  for (const part of parts) typeof part === "string" && part.startsWith("/") ? visit(part) : hash.update(String(part));
+  for (const part of parts) {
+    if (typeof part === "string" && part.startsWith("/")) visit(part);
+    else hash.update(String(part));
+  }
   return hash.digest("hex");
 }
 
