@@ -73,7 +73,7 @@ export interface StoreOptions {
   readonly maxBytes?: number;
   /** Retention: events whose TimeCreated is older than this go. */
   readonly maxAgeDays?: number;
-  /** Events append() may hold before it drops (default 100000). */
+  /** Events append() may hold before it drops (default 25000). */
   readonly queueCapacity?: number;
   /** Called when the store starts failing (disk full, read-only ...); the pipeline turns it into event 255. */
   readonly onError?: (error: SysmonTsError) => void;
