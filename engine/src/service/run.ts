@@ -58,6 +58,11 @@ export async function runEngine(options: RunEngineOptions): Promise<RunningEngin
       control = await startControlServer({
         endpoint,
         methods: engineMethods(engine, { requestStop: () => void stop() }),
+        // Linux: SO_PEERCRED, root only. Windows: the pipe keeps the default security of a pipe
+        // created by a LocalSystem service (full control for LocalSystem and Administrators,
+        // read-only for Everyone); libuv opens clients for read and write, so anyone else is
+        // refused by the kernel before connecting. Node exposes no pipe handle to check the
+        // client's token as well; only a real Windows machine can confirm this (README).
         ...(options.platform === "linux" ? { identifyPeer: rootOnlyPeer } : {}),
         log: (level, message) => options.log?.(level, message),
       });
