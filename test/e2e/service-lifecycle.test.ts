@@ -136,6 +136,8 @@ describe("install → query → reconfigure → kill -9 → uninstall", () => {
       return s && s.pid !== before.pid ? s : undefined;
     }, { what: "the supervisor to restart the engine", timeoutMs: 30_000 });
     expect(after.config.hash).toBe(before.config.hash);
+    // Event 16 of the restarted engine names the config that was applied live, not the first one.
+    expect(query(["--id", "16", "--max", "1"])[0]?.["Configuration"]).toBe(path.join(dir, "second.xml"));
     expect(query(["--id", "1", "--where", `CommandLine=*${tag}*`]).map((e) => e.EventRecordID)).toEqual(storedBefore.map((e) => e.EventRecordID));
     runMarker(`${tag}-b-after-restart`);
     const resumed = await waitFor(() => {

@@ -26,8 +26,11 @@ export interface EngineOptions {
   readonly settings: EngineSettings;
   /** Opens the platform's kernel sensor for the event IDs that can be included. */
   readonly openSensor: (enabledEvents: ReadonlySet<number>) => Sensor;
-  /** Where an accepted `config.set` is written so a restart resumes with it (the installed copy). */
-  readonly persistConfig?: (xml: string) => void;
+  /**
+   * Where an accepted `config.set` is written so a restart resumes with it (the installed copy),
+   * with the name event 16 gives it ("Defaults" after a reset).
+   */
+  readonly persistConfig?: (xml: string, configArgument: string) => void;
   /** Every kept event, after the store and sinks (the foreground console). */
   readonly onEvent?: (event: StampedEvent) => void;
   readonly log?: (level: "info" | "warn" | "error", message: string) => void;
@@ -198,7 +201,7 @@ export class Engine {
    */
   applyConfig(xml: string, file: string): LoadedConfig {
     const next = loadConfig(xml, { file, platform: this.options.platform });
-    this.options.persistConfig?.(xml);
+    this.options.persistConfig?.(xml, file);
     this.config = next;
     this.enricher?.setHashAlgorithms(next.options.hashAlgorithms);
     this.sensor?.setEnabledEvents(enabledEventIds(next));
@@ -209,7 +212,7 @@ export class Engine {
   /** Resets to the default config (`-c --`); event 16 then names "Defaults". */
   applyDefaultConfig(): LoadedConfig {
     const next = defaultConfig(this.options.platform);
-    this.options.persistConfig?.(next.text);
+    this.options.persistConfig?.(next.text, "Defaults");
     this.config = next;
     this.enricher?.setHashAlgorithms(next.options.hashAlgorithms);
     this.sensor?.setEnabledEvents(enabledEventIds(next));

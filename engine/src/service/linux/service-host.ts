@@ -21,7 +21,10 @@ export async function runInstalledEngine(layout: LinuxLayout = linuxLayout()): P
     ...(configArgument ? { configArgument } : {}),
     settings,
     handleSignals: true,
-    persistConfig: (xml) => writeFileAtomic(layout.configFile, xml),
+    persistConfig: (xml, configArgument) => {
+      writeFileAtomic(layout.configFile, xml);
+      writeFileAtomic(layout.configArgumentFile, configArgument);
+    },
     log: (level, message) => process.stderr.write(stamp(`${level}: ${message}`)),
   });
   process.stderr.write(stamp(`engine ${process.pid} running with ${configPath ?? "the default config"} (hash ${running.engine.loadedConfig.hash})`));
