@@ -16,7 +16,9 @@ describe("subscriptions", () => {
     expect(compileFilter({ where: [{ field: "CommandLine", op: "wildcard", value: "bash*ECHO*" }] })(bash)).toBe(true);
     expect(compileFilter({ where: [{ field: "DestinationPort", op: "eq", value: "443" }] })(net)).toBe(true);
     expect(compileFilter({ where: [{ field: "DestinationPort", op: "eq", value: "443" }] })(bash)).toBe(false);
-    expect(compileFilter({ where: [{ field: "DestinationPort", op: "ne", value: "443" }] })(bash)).toBe(true);
+    // As in a store query: an event without the field matches no condition on it, "ne" included.
+    expect(compileFilter({ where: [{ field: "DestinationPort", op: "ne", value: "443" }] })(bash)).toBe(false);
+    expect(compileFilter({ where: [{ field: "DestinationPort", op: "ne", value: "80" }] })(net)).toBe(true);
     expect(compileFilter({ where: [{ field: "Image", op: "contains", value: "cur" }, { field: "Image", op: "startswith", value: "/usr" }] })(net)).toBe(true);
   });
 

@@ -1,6 +1,5 @@
 import type { StampedEvent } from "../schema";
-import { findEvent } from "../schema";
-import type { FieldFilter } from "../store";
+import { type FieldFilter, compileFilters } from "../store";
 
 /** What a subscriber wants pushed: event IDs and field filters, both optional (AND). */
 export interface EventFilter {
@@ -10,45 +9,11 @@ export interface EventFilter {
 
 type Predicate = (event: StampedEvent) => boolean;
 
-function wildcardToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${escaped}$`, "is");
-}
-
-/** A field filter as a function over the event's text values, with the store's case-insensitive semantics. */
-function fieldPredicate(filter: FieldFilter): Predicate {
-  const wanted = filter.value.toLowerCase();
-  const name = filter.field.toLowerCase();
-  const test: (value: string) => boolean = (() => {
-    switch (filter.op) {
-      case "eq":
-        return (v: string) => v === wanted;
-      case "ne":
-        return (v: string) => v !== wanted;
-      case "contains":
-        return (v: string) => v.includes(wanted);
-      case "startswith":
-        return (v: string) => v.startsWith(wanted);
-      case "endswith":
-        return (v: string) => v.endsWith(wanted);
-      case "wildcard": {
-        const re = wildcardToRegExp(filter.value);
-        return (v: string) => re.test(v);
-      }
-    }
-  })();
-  return (stamped) => {
-    const index = findEvent(stamped.event.id)?.fieldIndexLower.get(name);
-    // An event without the field cannot equal anything; "ne" holds for it, as in the store.
-    if (index === undefined) return filter.op === "ne";
-    return test((stamped.event.values[index] ?? "-").toLowerCase());
-  };
-}
-
+/** The store's own field matching, so Watch-MonitorEvent and Get-MonitorEvent select alike. */
 export function compileFilter(filter: EventFilter): Predicate {
   const ids = filter.ids && filter.ids.length > 0 ? new Set(filter.ids) : undefined;
-  const fields = (filter.where ?? []).map(fieldPredicate);
-  return (event) => (!ids || ids.has(event.event.id)) && fields.every((p) => p(event));
+  const fields = compileFilters(filter.where ?? []);
+  return (stamped) => (!ids || ids.has(stamped.event.id)) && fields(stamped.event);
 }
 
 /** Live event subscribers (Watch-MonitorEvent). A throwing listener is removed, never propagated. */
