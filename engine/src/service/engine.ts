@@ -191,6 +191,10 @@ export class Engine {
     this.publish(eventFromFields(255, { UtcTime: formatUtcTime(Date.now()), ID: id, Description: description }));
   }
 
+  get platform(): Platform {
+    return this.options.platform;
+  }
+
   get loadedConfig(): LoadedConfig {
     return this.config;
   }

@@ -138,7 +138,7 @@ export function engineMethods(engine: Engine, options: { requestStop: () => void
       const events = optionalArray(params, "events");
       let config: ReturnType<typeof loadConfig>;
       try {
-        config = loadConfig(xml, { file, platform: engine.status().platform });
+        config = loadConfig(xml, { file, platform: engine.platform });
       } catch (error) {
         return { valid: false, errors: [problemOf(error)], warnings: [] };
       }
