@@ -15,6 +15,10 @@ module.exports = {
     {
       displayName: 'system',
       testEnvironment: 'node',
+      // A system test waits on real services (a supervisor restart, the kernel sensor, rsyslog)
+      // with its own descriptive waitFor deadlines; jest's 5 s default would fire first on a
+      // busy CI machine and report a bare timeout instead.
+      testTimeout: 120_000,
       transform,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/'],
