@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { SysmonTsError } from "../../base";
+import { IMAGE_DIRECTORY_ENTRY_IMPORT, malformedPe, readPeHeaders } from "./pe-image";
 
 /**
  * The ordinals of the three libraries whose by-ordinal imports imphash names (ws2_32/wsock32
@@ -26,9 +26,7 @@ export interface PeImport {
   readonly ordinal: number | null;
 }
 
-function malformed(why: string): SysmonTsError {
-  return new SysmonTsError("SYSMONTS_E_FILE", `not a valid PE image: ${why}`);
-}
+const malformed = malformedPe;
 
 /** Lists a PE image's imports in import-table order (IMAGE_IMPORT_DESCRIPTOR, PE/COFF spec §6.4). */
 export function readPeImports(image: Buffer): PeImport[] {
@@ -41,32 +39,11 @@ export function readPeImports(image: Buffer): PeImport[] {
 }
 
 function walkImports(image: Buffer): PeImport[] {
-  if (image.length < 0x40 || image.readUInt16LE(0) !== 0x5a4d) throw malformed("no MZ header");
-  const pe = image.readUInt32LE(0x3c);
-  if (pe + 24 > image.length || image.readUInt32LE(pe) !== 0x00004550) throw malformed("no PE signature");
-  const sectionCount = image.readUInt16LE(pe + 6);
-  const optionalSize = image.readUInt16LE(pe + 20);
-  const optional = pe + 24;
-  const magic = image.readUInt16LE(optional);
-  const is64 = magic === 0x20b;
-  if (!is64 && magic !== 0x10b) throw malformed(`unknown optional header magic 0x${magic.toString(16)}`);
-  const directories = optional + (is64 ? 112 : 96);
-  const directoryCount = image.readUInt32LE(optional + (is64 ? 108 : 92));
-  if (directoryCount < 2) return [];
-  const importRva = image.readUInt32LE(directories + 8);
+  const headers = readPeHeaders(image);
+  const is64 = headers.is64;
+  const importRva = headers.directory(IMAGE_DIRECTORY_ENTRY_IMPORT)?.rva ?? 0;
   if (importRva === 0) return [];
-  const sections: { va: number; size: number; raw: number; rawSize: number }[] = [];
-  const sectionTable = optional + optionalSize;
-  for (let i = 0; i < sectionCount; i++) {
-    const at = sectionTable + i * 40;
-    if (at + 40 > image.length) throw malformed("section table past the end of the file");
-    sections.push({ va: image.readUInt32LE(at + 12), size: Math.max(image.readUInt32LE(at + 8), image.readUInt32LE(at + 16)), raw: image.readUInt32LE(at + 20), rawSize: image.readUInt32LE(at + 16) });
-  }
-  const offsetOf = (rva: number): number => {
-    const s = sections.find((x) => rva >= x.va && rva < x.va + x.size);
-    if (!s || rva - s.va >= s.rawSize) throw malformed(`RVA 0x${rva.toString(16)} is in no section`);
-    return s.raw + (rva - s.va);
-  };
+  const offsetOf = (rva: number): number => headers.offsetOf(rva);
   const cString = (offset: number): string => {
     const end = image.indexOf(0, offset);
     if (end < 0) throw malformed("unterminated name");
