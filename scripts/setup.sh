@@ -8,12 +8,13 @@ cd "$root"
 
 # Build: clang + libbpf headers + bpftool for the eBPF programs. Run: libbpf1.
 # Tests: rsyslog (+gnutls) as the remote collector, openssl for the test CA, systemd for
-# systemd-analyze, bpftrace/sysstat for benchmark baselines, Wine + msitools + mingw-w64 for
+# systemd-analyze, bpftrace/sysstat for benchmark baselines, python3-pefile as the independent
+# PE version-resource reader, Wine + msitools + mingw-w64 for
 # the Windows build and its smoke test.
 packages=(
   clang llvm libbpf-dev libbpf1 bpftool make gcc libc6-dev
   rsyslog rsyslog-gnutls openssl systemd util-linux iproute2 procps
-  bpftrace sysstat python3
+  bpftrace sysstat python3 python3-pefile
   wine64 wine msitools wixl gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev binutils-mingw-w64-x86-64 osslsigncode
 )
 missing=()
