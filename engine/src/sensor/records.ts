@@ -39,6 +39,8 @@ export interface ProcessExecRecord {
   readonly argv: readonly string[];
   /** True when argv was cut at the sensor's limit. */
   readonly argvTruncated: boolean;
+  /** Linux: the executable has no name left in the file system (a memfd, or deleted since). */
+  readonly imageUnlinked?: boolean;
   readonly cwd: string;
   /** Audit session id (TerminalSessionId); 4294967295 when none. */
   readonly sessionId: number;
@@ -46,6 +48,12 @@ export interface ProcessExecRecord {
   readonly ttyIndex: number;
   /** Audit login uid, 4294967295 when unset. */
   readonly loginUid: number;
+  /** Windows driver: the command line as the kernel passed it (argv is then empty). */
+  readonly commandLine?: string;
+  /** Windows driver: the token's user SID (S-1-...), its integrity name and logon LUID. */
+  readonly userSid?: string;
+  readonly integrityLevel?: string;
+  readonly logonId?: bigint;
 }
 
 export interface ProcessExitRecord {
@@ -77,6 +85,8 @@ export interface FileCreateRecord {
   readonly actor: RecordActor;
   /** Absolute path of the created file. */
   readonly path: string;
+  /** Windows driver: the file's creation time, ms since the epoch (CreationUtcTime). */
+  readonly creationTimeMs?: number;
 }
 
 export interface FileDeleteRecord {
@@ -90,6 +100,8 @@ export interface FileDeleteRecord {
    * enrichment drops these to stay identical (spec/linux-sensors.md, event 23). Absent: a file.
    */
   readonly directory?: boolean;
+  /** Windows driver: whether the content starts with an MZ header (IsExecutable). */
+  readonly executable?: boolean;
 }
 
 export interface FileTimeRecord {
@@ -120,6 +132,8 @@ export interface ProcessAccessRecord {
   /** What was done: "ptrace-attach", "ptrace-seize", "vm-readv", "vm-writev" (Linux), or an access mask on Windows. */
   readonly operation: string;
   readonly grantedAccess: number;
+  /** Windows driver: `|`-separated frames as Sysmon prints CallTrace (spec/events.md §4). */
+  readonly callTrace?: string;
 }
 
 export interface DnsRecord {
@@ -140,6 +154,8 @@ export interface ModuleLoadRecord {
   /** Kernel module name, or the file path when loaded from a file. */
   readonly name: string;
   readonly path: string | null;
+  /** Windows driver: whether the image is signed (DriverLoad's Signed). */
+  readonly signed?: boolean;
 }
 
 export interface ImageLoadRecord {
@@ -207,6 +223,64 @@ export interface WmiSubscriptionRecord {
   readonly detail: string;
 }
 
+/** Windows only: a thread created in another process (driver thread notify, event 8). */
+export interface RemoteThreadRecord {
+  readonly kind: "remote-thread";
+  readonly timeMs: number;
+  /** The creating process and thread. */
+  readonly actor: RecordActor;
+  readonly targetPid: number;
+  readonly newThreadId: number;
+  readonly startAddress: bigint;
+}
+
+/** Windows only: a registry operation (driver registry callback, events 12-14). */
+export interface RegistryRecord {
+  readonly kind: "registry";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  /** Sysmon's EventType (spec/events.md §4, RegistryEvent). */
+  readonly eventType: "CreateKey" | "DeleteKey" | "SetValue" | "DeleteValue" | "RenameKey";
+  /** Already in display form (HKLM\..., HKU\...). */
+  readonly targetObject: string;
+  /** SetValue: the data as Sysmon renders it; RenameKey: the new name; otherwise "". */
+  readonly details: string;
+}
+
+/** Windows only: a named stream created on a file (minifilter, event 15). */
+export interface FileStreamRecord {
+  readonly kind: "file-stream";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  /** DOS path including `:stream`. */
+  readonly path: string;
+  readonly creationTimeMs: number;
+}
+
+/** Windows only: a named pipe created or connected to (events 17/18). */
+export interface PipeRecord {
+  readonly kind: "pipe";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  readonly created: boolean;
+  /** `\\name`, relative to the named-pipe file system. */
+  readonly pipeName: string;
+}
+
+/**
+ * Windows only: the driver holds a file operation until the service decides (events 27/28).
+ * The engine enriches it, runs the FileBlockExecutable/FileBlockShredding rules and calls
+ * `answer(true)` when a rule includes it; the driver allows the operation if no answer comes.
+ */
+export interface FileBlockRecord {
+  readonly kind: "file-block";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  readonly operation: "executable" | "shredding";
+  readonly path: string;
+  answer(block: boolean): void;
+}
+
 export type RawRecord =
   | ProcessExecRecord
   | ProcessExitRecord
@@ -222,7 +296,12 @@ export type RawRecord =
   | BpfRecord
   | TamperingRecord
   | DnsQueryRecord
-  | WmiSubscriptionRecord;
+  | WmiSubscriptionRecord
+  | RemoteThreadRecord
+  | RegistryRecord
+  | FileStreamRecord
+  | PipeRecord
+  | FileBlockRecord;
 
 /** Counters a sensor keeps about itself; every loss is counted, never silent. */
 export interface SensorCounters {

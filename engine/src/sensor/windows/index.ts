@@ -4,3 +4,6 @@ export { EtwSensor, ETW_SESSION_PLANS } from "./etw-sensor";
 export type { EtwSensorOptions, EtwSessionPlan } from "./etw-sensor";
 export { imphash } from "./imphash";
 export { escapeForEventLog, expandEnvironmentVariables, nativeToDosPath, registryDisplayPath } from "./windows-paths";
+export { CompositeSensor } from "./composite-sensor";
+export { DRIVER_DEVICE_PATH, DriverClient } from "./driver-client";
+export type { DriverClientCounters, DriverClientOptions, DriverClientState, DriverStatus } from "./driver-client";

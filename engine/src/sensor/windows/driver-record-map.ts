@@ -1,0 +1,197 @@
+/**
+ * Driver records (driver-records.ts) → the platform-neutral RawRecords the enricher consumes.
+ * Windows-only text rules are applied here, where the platform is known: native paths become DOS
+ * paths, registry paths their HKLM/HKU form, and CommandLine / registry Details are escaped for
+ * the event log (spec/events.md §4, "CommandLine", "RegistryEvent", "Paths").
+ */
+import type { RawRecord, RecordActor } from "../records";
+import type { DriverRecord, DriverRecordKind } from "./driver-records";
+import { fileTimeToEpochMs } from "./driver-records";
+import { escapeForEventLog, nativeToDosPath, registryDisplayPath } from "./windows-paths";
+
+/** Windows has no uid; users come from the token SID (spec/events.md §4, "User"). */
+export const NO_UID = 4294967295;
+
+export interface WindowsPathContext {
+  /** QueryDosDeviceW's map, e.g. {"C:": "\\Device\\HarddiskVolume3"}. */
+  readonly devices: Readonly<Record<string, string>>;
+  readonly systemRoot: string;
+}
+
+export interface RecordMapContext {
+  readonly paths: WindowsPathContext;
+  /** Sends IOCTL_SYSMONTS_BLOCK_DECISION for a BLOCK_REQUEST record. */
+  readonly answerBlock: (requestId: bigint, block: boolean) => void;
+}
+
+/** Which record types each Sysmon event needs (driver-records.ts, RECORD_LAYOUTS docs). */
+const RECORD_KINDS_BY_EVENT: Readonly<Record<number, readonly DriverRecordKind[]>> = {
+  2: ["fileTime"],
+  6: ["imageLoad"],
+  7: ["imageLoad"],
+  8: ["threadCreate"],
+  10: ["processAccess"],
+  11: ["fileCreate"],
+  12: ["registry"],
+  13: ["registry"],
+  14: ["registry"],
+  15: ["fileStream"],
+  17: ["pipe"],
+  18: ["pipe"],
+  23: ["fileDelete"],
+  26: ["fileDelete"],
+  27: ["blockRequest"],
+  28: ["blockRequest"],
+};
+
+const RECORD_TYPE_OF_KIND: Readonly<Record<DriverRecordKind, number>> = {
+  processCreate: 1, processExit: 2, threadCreate: 3, imageLoad: 4, registry: 5, processAccess: 6, fileCreate: 7,
+  fileDelete: 8, fileTime: 9, fileStream: 10, pipe: 11, blockRequest: 12, recordsLost: 13, driverStatus: 14,
+};
+
+/**
+ * SYSMONTS_CONFIG_REQUEST.enabledRecordTypes for the events the configuration can include.
+ * Process create and exit are always on: the process cache needs them for every other event's
+ * Image and ProcessGuid, even when events 1 and 5 are filtered out (spec/cli-and-output.md §8,
+ * "Add ... every ProcessCreate, even a filtered-out one").
+ */
+export function recordTypeMask(enabledEvents: ReadonlySet<number>): number {
+  let mask = (1 << RECORD_TYPE_OF_KIND.processCreate) | (1 << RECORD_TYPE_OF_KIND.processExit);
+  for (const id of enabledEvents) {
+    for (const kind of RECORD_KINDS_BY_EVENT[id] ?? []) mask |= 1 << RECORD_TYPE_OF_KIND[kind];
+  }
+  return mask >>> 0;
+}
+
+const REGISTRY_EVENT_TYPES = { 1: "CreateKey", 2: "DeleteKey", 3: "SetValue", 4: "DeleteValue", 5: "RenameKey" } as const;
+
+function isRegistryOperation(operation: number): operation is keyof typeof REGISTRY_EVENT_TYPES {
+  return operation in REGISTRY_EVENT_TYPES;
+}
+
+/** RtlWalkFrameChain addresses → Sysmon's CallTrace frames; with no module map each is UNKNOWN(address) (spec/events.md §4). */
+export function callTraceText(addresses: string): string {
+  if (addresses === "") return "";
+  return addresses
+    .split("|")
+    .filter((frame) => frame !== "")
+    .map((frame) => {
+      const hex = frame.replace(/^0x/i, "");
+      return /^[0-9a-f]{1,16}$/i.test(hex) ? `UNKNOWN(${hex.toUpperCase().padStart(16, "0")})` : `UNKNOWN(${frame})`;
+    })
+    .join("|");
+}
+
+function baseName(path: string): string {
+  const slash = path.lastIndexOf("\\");
+  return slash < 0 ? path : path.slice(slash + 1);
+}
+
+/**
+ * Maps one decoded record. Returns null for the records that are not events (RECORDS_LOST and
+ * DRIVER_STATUS, which the client consumes itself) and for an operation code this version does
+ * not know, which the caller counts as malformed.
+ */
+export function toRawRecord(record: DriverRecord, context: RecordMapContext): RawRecord | null {
+  const timeMs = record.timeMs;
+  const caller: RecordActor = { pid: record.pid, tid: record.tid, uid: NO_UID };
+  const dos = (path: string): string => nativeToDosPath(path, context.paths);
+  switch (record.kind) {
+    case "processCreate":
+      return {
+        kind: "exec",
+        timeMs,
+        // The new process is the actor of its own creation, as on Linux (exec runs in it).
+        actor: { pid: record.processId, tid: 0, uid: NO_UID },
+        process: { pid: record.processId, startTimeMs: fileTimeToEpochMs(record.createTime), processKey: record.processKey },
+        parentPid: record.parentProcessId,
+        image: dos(record.imageFileName),
+        argv: [],
+        argvTruncated: false,
+        cwd: "",
+        sessionId: record.sessionId,
+        ttyIndex: -1,
+        loginUid: NO_UID,
+        commandLine: escapeForEventLog(record.commandLine),
+        userSid: record.userSid,
+        integrityLevel: record.integrityLevel,
+        logonId: record.authenticationId,
+      };
+    case "processExit":
+      return {
+        kind: "exit",
+        timeMs,
+        actor: { pid: record.processId, tid: 0, uid: NO_UID },
+        // The create time is not in the record; the enricher finds the process by pid and time.
+        process: { pid: record.processId, startTimeMs: 0, processKey: record.processKey },
+        exitCode: record.exitStatus,
+      };
+    case "threadCreate":
+      return { kind: "remote-thread", timeMs, actor: caller, targetPid: record.targetProcessId, newThreadId: record.newThreadId, startAddress: record.startAddress };
+    case "imageLoad": {
+      const path = dos(record.imageFileName);
+      // bit 0 SystemModeImage: a driver (event 6); otherwise an image mapped into a process (event 7).
+      if ((record.flags & 1) !== 0) return { kind: "module-load", timeMs, actor: caller, name: baseName(path), path, signed: (record.flags & 2) !== 0 };
+      return { kind: "image-load", timeMs, actor: { pid: record.processId, tid: record.pid === record.processId ? record.tid : 0, uid: NO_UID }, path };
+    }
+    case "registry": {
+      if (!isRegistryOperation(record.operation)) return null;
+      const eventType = REGISTRY_EVENT_TYPES[record.operation];
+      const details = eventType === "SetValue" ? escapeForEventLog(record.details) : eventType === "RenameKey" ? record.details : "";
+      return { kind: "registry", timeMs, actor: caller, eventType, targetObject: registryDisplayPath(record.targetObject), details };
+    }
+    case "processAccess":
+      return {
+        kind: "process-access",
+        timeMs,
+        actor: caller,
+        targetPid: record.targetProcessId,
+        operation: record.operation === 2 ? "handle-duplicate" : "handle-create",
+        grantedAccess: record.grantedAccess,
+        callTrace: callTraceText(record.callTrace),
+      };
+    case "fileCreate":
+      return { kind: "file-create", timeMs, actor: caller, path: dos(record.targetFilename), creationTimeMs: fileTimeToEpochMs(record.creationTime) };
+    case "fileDelete":
+      return { kind: "file-delete", timeMs, actor: caller, path: dos(record.targetFilename), executable: (record.flags & 1) !== 0 };
+    case "fileTime":
+      return {
+        kind: "file-time",
+        timeMs,
+        actor: caller,
+        path: dos(record.targetFilename),
+        newTimeMs: fileTimeToEpochMs(record.creationTime),
+        previousTimeMs: fileTimeToEpochMs(record.previousCreationTime),
+      };
+    case "fileStream":
+      return { kind: "file-stream", timeMs, actor: caller, path: dos(record.targetFilename), creationTimeMs: fileTimeToEpochMs(record.creationTime) };
+    case "pipe":
+      if (record.operation !== 1 && record.operation !== 2) return null;
+      return { kind: "pipe", timeMs, actor: caller, created: record.operation === 1, pipeName: record.pipeName };
+    case "blockRequest": {
+      if (record.operation !== 1 && record.operation !== 2) {
+        // Unknown operation: let it through at once rather than hold the file system until the timeout.
+        context.answerBlock(record.requestId, false);
+        return null;
+      }
+      const requestId = record.requestId;
+      let answered = false;
+      return {
+        kind: "file-block",
+        timeMs,
+        actor: caller,
+        operation: record.operation === 1 ? "executable" : "shredding",
+        path: dos(record.targetFilename),
+        answer: (block) => {
+          // One decision per request: the driver has released the operation after the first.
+          if (answered) return;
+          answered = true;
+          context.answerBlock(requestId, block);
+        },
+      };
+    }
+    case "recordsLost":
+    case "driverStatus":
+      return null;
+  }
+}
