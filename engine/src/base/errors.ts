@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   SYSMONTS_E_RPC_PROTOCOL: { exitCode: 1, category: "ProtocolError", meaning: "a control-channel message is malformed" },
   SYSMONTS_E_RPC_DENIED: { exitCode: 4, category: "PermissionDenied", meaning: "the control-channel peer is not allowed to connect" },
   SYSMONTS_E_DRIVER_RECORD: { exitCode: 3, category: "InvalidData", meaning: "a record from the Windows driver is truncated, of an unknown type or inconsistent" },
+  SYSMONTS_E_DRIVER_UNAVAILABLE: { exitCode: 3, category: "ResourceUnavailable", meaning: "the SysmonTs kernel driver is not loaded or its device cannot be opened" },
   SYSMONTS_E_WINDOWS_SERVICE: { exitCode: 3, category: "ResourceUnavailable", meaning: "a Windows service or driver operation (SCM, registry) failed" },
   SYSMONTS_E_EVENTLOG: { exitCode: 3, category: "ResourceUnavailable", meaning: "the Windows event-log provider could not be registered (not Windows, or the manifest is not installed)" },
   SYSMONTS_E_BENCH: { exitCode: 1, category: "NotSpecified", meaning: "a benchmark could not run: a tool is missing, the engine did not start or a measurement failed" },
