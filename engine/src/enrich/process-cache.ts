@@ -34,6 +34,8 @@ export interface ProcessFacts {
   readonly sessionId: number;
   readonly ttyIndex: number;
   readonly loginUid: number;
+  /** Windows: the account name of the token's user, which has no uid (spec/events.md §4, "User"). */
+  readonly user?: string;
 }
 
 export interface ProcessEntry extends ProcessFacts {
