@@ -5,7 +5,7 @@ import { SysmonTsError } from "../base";
 import { type LoadedConfig, defaultConfig, loadConfig, loadConfigFile } from "../config";
 import { applyFieldSizes, canInclude, decide } from "../rules";
 import { ALL_EVENTS, type StampedEvent, type SysmonEvent, eventDef, eventFromFields, formatUtcTime } from "../schema";
-import type { Sensor } from "../sensor";
+import type { FileBlockRecord, Sensor } from "../sensor";
 import { type Enricher, createEnricher } from "../enrich";
 import { type EventQuery, type EventStore, type QueryPage, openStore } from "../store";
 import { type Sink, createSinks } from "../output";
@@ -78,7 +78,9 @@ export class Engine {
   private storeErrors = 0;
   private stopped = false;
   private readonly log: NonNullable<EngineOptions["log"]>;
-  private readonly emitEnriched = (event: SysmonEvent): void => this.decideAndPublish(event);
+  private readonly emitEnriched = (event: SysmonEvent): void => {
+    this.decideAndPublish(event);
+  };
 
   private constructor(private readonly options: EngineOptions, config: LoadedConfig) {
     this.config = config;
@@ -144,7 +146,10 @@ export class Engine {
     if (!this.sensor || !this.enricher) return 0;
     const enricher = this.enricher;
     try {
-      const count = this.sensor.drain((record) => enricher.enrich(record, this.emitEnriched));
+      const count = this.sensor.drain((record) => {
+        if (record.kind === "file-block") this.decideBlock(record, enricher);
+        else enricher.enrich(record, this.emitEnriched);
+      });
       enricher.tick(Date.now(), this.emitEnriched);
       return count;
     } catch (error) {
@@ -154,17 +159,35 @@ export class Engine {
     }
   }
 
-  private decideAndPublish(event: SysmonEvent): void {
+  /**
+   * Events 27/28 decide an operation the driver is holding: a FileBlockExecutable or
+   * FileBlockShredding rule that includes the event blocks it. The answer goes back even when
+   * enrichment fails, so the file system never waits for the driver's timeout because of us.
+   */
+  private decideBlock(record: FileBlockRecord, enricher: Enricher): void {
+    let block = false;
+    try {
+      enricher.enrich(record, (event) => {
+        if (this.decideAndPublish(event)) block = true;
+      });
+    } finally {
+      record.answer(block);
+    }
+  }
+
+  /** Returns whether the event was included. */
+  private decideAndPublish(event: SysmonEvent): boolean {
     this.counters.countSeen(event.id);
     const decision = decide(this.config.rules, event);
     if (!decision.include) {
       this.counters.countExcluded(event.id);
-      return;
+      return false;
     }
     const def = eventDef(event.id);
     if (def.ruleNameIndex >= 0) event.values[def.ruleNameIndex] = decision.ruleName === "" ? "-" : decision.ruleName;
     // FieldSizes trims after the decision, so rules always see the whole value (config.md §3.1).
     this.publish(applyFieldSizes(this.config.options, event));
+    return true;
   }
 
   /** Stamps a kept event and hands it to every consumer. Events 4, 16 and 255 enter here directly. */

@@ -5,7 +5,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync } from "node:fs";
 import { asSysmonTsError } from "../../base";
-import { EtwSensor } from "../../sensor";
+import { CompositeSensor, DriverClient, EtwSensor, type Sensor } from "../../sensor";
 import { writeFileAtomic } from "../linux/install";
 import { runEngine } from "../run";
 import { DEFAULT_SETTINGS, type EngineSettings, loadSettingsFile } from "../settings";
@@ -52,17 +52,7 @@ export async function windowsServiceMain(args: readonly string[]): Promise<numbe
         configPath,
         settings,
         persistConfig: (xml) => writeFileAtomic(layout.configFile, xml),
-        openSensor: (enabledEvents) => {
-          // The driver client joins here when sensor/windows provides it; until then ETW alone,
-          // with its Kernel-Process fallback for events 1, 5 and 7.
-          const sensor = new EtwSensor({ driverPresent: false });
-          try {
-            sensor.setEnabledEvents(enabledEvents);
-          } catch (error) {
-            log("warn", `ETW sessions could not start: ${asSysmonTsError(error).message}`);
-          }
-          return sensor;
-        },
+        openSensor: (enabledEvents) => openWindowsSensor(enabledEvents, log),
         log,
       });
       recordActiveConfig(layout, { file: configPath ?? "Defaults", hash: running.engine.loadedConfig.hash }, log);
@@ -70,6 +60,28 @@ export async function windowsServiceMain(args: readonly string[]): Promise<numbe
       return { stop: () => running.stop(), stopped: running.stopped };
     },
   });
+}
+
+/**
+ * The driver client and the ETW sessions as one sensor. Without the driver (not installed, not
+ * loaded, refused START) the service runs on ETW alone, whose Kernel-Process fallback then covers
+ * events 1, 5 and 7, and says so in its log.
+ */
+export function openWindowsSensor(enabledEvents: ReadonlySet<number>, log: (level: "info" | "warn", message: string) => void): Sensor {
+  let driver: DriverClient | undefined;
+  try {
+    driver = DriverClient.open({ enabledEvents, log });
+    log("info", "reading records from the SysmonTs driver");
+  } catch (error) {
+    log("warn", `${asSysmonTsError(error).message}; running on ETW alone, with its Kernel-Process fallback for events 1, 5 and 7`);
+  }
+  const etw = new EtwSensor({ driverPresent: driver !== undefined });
+  try {
+    etw.setEnabledEvents(enabledEvents);
+  } catch (error) {
+    log("warn", `ETW sessions could not start: ${asSysmonTsError(error).message}`);
+  }
+  return driver ? new CompositeSensor([driver, etw]) : etw;
 }
 
 /** ConfigFile and ConfigHash under the driver's Parameters key, where Sysmon keeps them (§10). */
