@@ -318,19 +318,20 @@ function setFirst(map: Map<string, number>, key: string, position: number): void
 /** Builds the lookups of an OR element (config.md §6.3: the first matching item decides). */
 function buildOrIndex(items: readonly (PlannedFilter | PlannedCompound)[], gates: GateRegistry): OrIndex {
   const byField = new Map<number, { exact: Map<string, number>; tail: Map<string, number>; used: Set<string> }>();
-  const linear: { position: number; item: PlannedFilter | PlannedCompound; gates: number[] }[] = [];
+  const linear: { position: number; item: PlannedFilter | PlannedCompound; gates: number[]; all?: number[] }[] = [];
   const scannersUsed = new Set<number>();
+  const register = (filter: PlannedFilter, literal: string, place: LiteralPlace): number => {
+    const { gate, gateScanner } = gates.idFor(filter.index, literal, place);
+    scannersUsed.add(gateScanner);
+    return gate;
+  };
   // Literals of which one must occur for the filters to match; [] when one of them needs none.
   const gatesFor = (filters: readonly PlannedFilter[]): number[] => {
     const ids: number[] = [];
     for (const filter of filters) {
       const required = requiredSubstrings(filter);
       if (required === undefined || filter.index < 0 || required.literals.includes("")) return [];
-      for (const literal of required.literals) {
-        const { gate, gateScanner } = gates.idFor(filter.index, literal, required.place);
-        ids.push(gate);
-        scannersUsed.add(gateScanner);
-      }
+      for (const literal of required.literals) ids.push(register(filter, literal, required.place));
     }
     return ids;
   };
@@ -340,6 +341,16 @@ function buildOrIndex(items: readonly (PlannedFilter | PlannedCompound)[], gates
       const needed = item.and ? item.filters.slice(0, 1) : item.filters;
       linear.push({ position, item, gates: gatesFor(needed) });
       return;
+    }
+    if (item.condition === "contains all" && item.index >= 0) {
+      const parts = splitSearchItems(item.folded);
+      if (!parts.includes("")) {
+        // Every item is scanned for; the filter is a candidate when its gate item was found
+        // and matches when all were.
+        const all = [...new Set(parts.map((part) => register(item, part, "anywhere")))];
+        linear.push({ position, item, gates: gatesFor([item]), all });
+        return;
+      }
     }
     if (item.index < 0) return; // a filter whose field this event does not have never matches (§5.3)
     let lookup = byField.get(item.index);
@@ -384,6 +395,7 @@ function buildOrIndex(items: readonly (PlannedFilter | PlannedCompound)[], gates
     linearItems: linear.map((l) => l.item),
     linearPositions: Int32Array.from(linear.map((l) => l.position)),
     decidedByGate: Uint8Array.from(linear.map((l) => (!l.item.compound && l.gates.length > 0 && GATE_DECIDES.has(l.item.condition) ? 1 : 0))),
+    allLiterals: linear.map((l) => (l.all ? Int32Array.from(l.all) : undefined)),
     ungated: Int32Array.from(ungated),
     byLiteral: Array.from(byLiteral, (list) => (list ? Int32Array.from(list) : undefined)),
     scannersUsed: Int32Array.from(scannersUsed),
@@ -455,9 +467,11 @@ function requiredSubstrings(filter: PlannedFilter): { literals: string[]; place:
       return { literals: splitSearchItems(value), place: "anywhere" };
     case "is any":
       return { literals: value.split(";").filter((item) => item !== ""), place: "start" };
-    case "contains all":
-      // Every item must occur, so the first item (as Sysmon walks the list) must.
-      return { literals: splitSearchItems(value).slice(0, 1), place: "anywhere" };
+    case "contains all": {
+      // Every item must occur; the longest is the least likely to, so it gates best.
+      const parts = splitSearchItems(value);
+      return { literals: [parts.reduce((a, b) => (b.length > a.length ? b : a))], place: "anywhere" };
+    }
     default:
       return undefined;
   }

@@ -106,6 +106,12 @@ export interface OrIndex {
    * any, begin with, end with: the gate checks exactly the condition), so the matcher is not run.
    */
   readonly decidedByGate: Uint8Array;
+  /**
+   * By linear index, for `contains all` filters: the IDs of all their items' literals. Every
+   * item must occur (§8), so the filter matches exactly when every one was found; the scan
+   * that found them replaces one includes() per item.
+   */
+  readonly allLiterals: readonly (Int32Array | undefined)[];
   /** Linear indices of items with no gate literal: always evaluated. */
   readonly ungated: Int32Array;
   /**

@@ -231,11 +231,23 @@ function matchOrEntry(entry: PlannedEntry, index: OrIndex): boolean {
       // Only items whose literal was found or that have none are candidates: this one matched.
       if (item.name !== "") currentName = item.name;
       return true;
+    } else if (index.allLiterals[i] !== undefined) {
+      if (allFound(index.allLiterals[i])) {
+        if (item.name !== "") currentName = item.name;
+        return true;
+      }
     } else if (matchFilter(item)) {
       return true;
     }
   }
   return finishOr(entry, best);
+}
+
+/** Whether this decision's scans found every one of `ids` (a `contains all` filter's items). */
+function allFound(ids: Int32Array): boolean {
+  const marks = currentPlan.literalStamp;
+  for (let k = 0; k < ids.length; k++) if (marks[ids[k] as number] !== stamp) return false;
+  return true;
 }
 
 /** The earliest lookup hit decides, with its filter's name (§9). */
