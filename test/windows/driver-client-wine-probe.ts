@@ -1,0 +1,81 @@
+// Runs inside Wine under the Windows node.exe (bundled by driver-client-wine.test.ts): drives the
+// real driver client through koffi against sysmonts.sys loaded by winedevice, and writes what
+// happened as JSON to the file named in argv[2] (node.exe's stdout under Wine must not be a pipe).
+// argv[3] is "present" (the driver is running) or "absent" (its service was stopped).
+import { writeFileSync } from "node:fs";
+import { DriverClient } from "../../engine/src/sensor/windows/driver-client";
+import type { RawRecord } from "../../engine/src/sensor/records";
+
+const report: Record<string, unknown> = { platform: process.platform, node: process.version };
+const steps: { step: string; ok: boolean; detail?: unknown }[] = [];
+report["steps"] = steps;
+
+function step(name: string, run: () => unknown): void {
+  try {
+    steps.push({ step: name, ok: true, detail: run() });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    steps.push({ step: name, ok: false, detail: { code, message: error instanceof Error ? error.message : String(error) } });
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function present(): Promise<void> {
+  const warnings: string[] = [];
+  let client: DriverClient | undefined;
+  step("open, START and SET_CONFIG", () => {
+    client = DriverClient.open({ enabledEvents: new Set([1, 5, 11, 27]), log: (_level, message) => warnings.push(message) });
+    return client.state;
+  });
+  if (!client) return;
+  const opened = client;
+  // The event loop must stay free while READ blocks in the driver: count timer ticks meanwhile.
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 50);
+  await sleep(2000);
+  clearInterval(ticker);
+  const records: RawRecord[] = [];
+  step("read for 2 s", () => {
+    opened.drain((r) => records.push(r));
+    return { ticks, records: records.map((r) => r.kind), counters: opened.counters(), state: opened.state, lastReadError: opened.lastReadError, driverStatus: opened.driverStatus, warnings };
+  });
+  step("SET_CONFIG again with other events", () => {
+    opened.setEnabledEvents(new Set([1, 5, 12, 13, 14]));
+    return opened.counters().readErrors;
+  });
+  step("BLOCK_DECISION for a request the driver does not hold", () => ({ accepted: opened.answerBlock(0x1234n, false), counters: opened.counters() }));
+  step("close", () => {
+    opened.close();
+    return { state: opened.state, released: opened.released };
+  });
+  await sleep(1200);
+  step("released after the READ in flight returned", () => ({ state: opened.state, released: opened.released, reads: opened.counters().reads }));
+
+  // The driver drops records caused by the service pid named in START, and it queues
+  // DRIVER_STATUS from inside the START call, i.e. in the caller's context: naming another pid
+  // shows whether that record, and READ's transfer of records, get through.
+  let other: DriverClient | undefined;
+  step("START naming another pid", () => {
+    other = DriverClient.open({ servicePid: 4, enabledEvents: new Set([1, 5]) });
+    return other.state;
+  });
+  if (!other) return;
+  const second = other;
+  await sleep(1500);
+  step("read with another pid named", () => ({ counters: second.counters(), driverStatus: second.driverStatus }));
+  second.close();
+  await sleep(1200);
+  step("second client released", () => second.released);
+}
+
+function absent(): void {
+  step("open without the driver", () => DriverClient.open({ enabledEvents: new Set([1]) }).state);
+}
+
+(process.argv[3] === "absent" ? Promise.resolve(absent()) : present())
+  .catch((error: unknown) => steps.push({ step: "main", ok: false, detail: String(error) }))
+  .finally(() => {
+    writeFileSync(process.argv[2]!, JSON.stringify(report, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2));
+    process.exit(0);
+  });

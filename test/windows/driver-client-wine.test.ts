@@ -1,0 +1,137 @@
+// System test: the Windows driver client against the real sysmonts.sys, loaded as a kernel
+// service by Wine's winedevice.exe and driven through koffi by the Windows node.exe. Wine's
+// kernel callbacks are stubs that never fire (notes/windows-build.md §4), so no activity records
+// arrive; what this proves is the device path, START, SET_CONFIG, READ (METHOD_OUT_DIRECT on a
+// koffi worker thread while the event loop keeps running), the DRIVER_STATUS record the driver
+// queues on START, BLOCK_DECISION, a clean close, and the clear error when the driver is absent.
+import { execFileSync, spawnSync } from "node:child_process";
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { WinePrefix, winePath } from "./harness";
+import { bundleForWindows, prepareWindowsNode, repoRoot } from "./wine-harness";
+
+jest.setTimeout(600_000);
+
+interface Step {
+  step: string;
+  ok: boolean;
+  detail: unknown;
+}
+
+interface Report {
+  platform: string;
+  steps: Step[];
+}
+
+const SERVICE = "SysmonTsDrv";
+
+describe("driver client against sysmonts.sys under Wine", () => {
+  let wine: WinePrefix;
+  let script: string;
+  let node: ReturnType<typeof prepareWindowsNode>;
+  let withDriver: Report;
+  let withoutDriver: Report;
+
+  function probe(mode: "present" | "absent"): Report {
+    const report = wine.scratchFile(`report-${mode}.json`);
+    const log = openSync(wine.scratchFile(`probe-${mode}.txt`).unix, "w");
+    try {
+      spawnSync("wine", [node.nodeExe, winePath(script), report.windows, mode], {
+        env: { ...wine.env, NODE_PATH: winePath(node.nodePath) },
+        stdio: ["ignore", log, log],
+        timeout: 120_000,
+      });
+    } finally {
+      closeSync(log);
+    }
+    if (!existsSync(report.unix)) throw new Error(`the ${mode} probe wrote no report: ${readFileSync(wine.scratchFile(`probe-${mode}.txt`).unix, "utf8")}`);
+    return JSON.parse(readFileSync(report.unix, "utf8")) as Report;
+  }
+
+  beforeAll(() => {
+    execFileSync("make", ["-C", path.join(repoRoot, "driver/windows")], { stdio: "ignore", timeout: 300_000 });
+    node = prepareWindowsNode();
+    wine = WinePrefix.create();
+    script = wine.scratchFile("driver-client-wine-probe.cjs").unix;
+    bundleForWindows(path.join(__dirname, "driver-client-wine-probe.ts"), script);
+
+    const drivers = path.join(wine.driveC, "windows", "system32", "drivers");
+    mkdirSync(drivers, { recursive: true });
+    copyFileSync(path.join(repoRoot, "driver/windows/build/sysmonts.sys"), path.join(drivers, "sysmonts.sys"));
+    // A plain kernel driver service: the minifilter's FltRegisterFilter is a stub under Wine either way.
+    const created = wine.run(["sc", "create", SERVICE, "type=", "kernel", "start=", "demand", "binPath=", "C:\\windows\\system32\\drivers\\sysmonts.sys"]);
+    if (created.code !== 0) throw new Error(`sc create failed: ${created.output}`);
+    const started = wine.run(["sc", "start", SERVICE]);
+    if (wine.serviceState(SERVICE) !== 4) throw new Error(`the driver did not start: ${started.output}`);
+
+    withDriver = probe("present");
+    wine.run(["sc", "stop", SERVICE]);
+    withoutDriver = probe("absent");
+    if (process.env["SYSMONTS_SHOW_WINE_REPORT"]) console.log(JSON.stringify({ withDriver, withoutDriver }, null, 2));
+  });
+
+  afterAll(() => wine?.close());
+
+  const stepOf = (report: Report, name: string): Step => {
+    const found = report.steps.find((s) => s.step === name);
+    if (!found) throw new Error(`no step '${name}' in ${JSON.stringify(report)}`);
+    return found;
+  };
+
+  test("opens the device and the driver accepts START and SET_CONFIG", () => {
+    expect(withDriver.platform).toBe("win32");
+    expect(stepOf(withDriver, "open, START and SET_CONFIG")).toEqual({ step: "open, START and SET_CONFIG", ok: true, detail: "reading" });
+    expect(stepOf(withDriver, "SET_CONFIG again with other events")).toMatchObject({ ok: true, detail: 0 });
+  });
+
+  test("READ runs on a worker thread: the event loop keeps ticking while the driver waits", () => {
+    const read = stepOf(withDriver, "read for 2 s");
+    expect(read.ok).toBe(true);
+    const detail = read.detail as {
+      ticks: number; records: string[]; state: string; lastReadError: number;
+      counters: { produced: number; malformed: number; reads: number; readErrors: number; lostRingBuffer: number };
+    };
+    // 2 s of 50 ms ticks: a READ blocking the JS thread for its 500 ms would cost most of them.
+    expect(detail.ticks).toBeGreaterThanOrEqual(25);
+    expect(detail.state).toBe("reading");
+    expect(detail.lastReadError).toBe(0);
+    // Each READ waits up to 500 ms in the driver (SysmonTsRingRead) and returns empty, as no
+    // kernel callback fires under Wine; DRIVER_STATUS is not among them because the driver
+    // queues it in the START caller's context, the very pid it was told to ignore.
+    expect(detail.records).toEqual([]);
+    expect(detail.counters).toMatchObject({ produced: 0, malformed: 0, readErrors: 0, lostRingBuffer: 0 });
+    expect(detail.counters.reads).toBeGreaterThanOrEqual(2);
+    expect(detail.counters.reads).toBeLessThanOrEqual(5);
+  });
+
+  test("with another pid named in START, READ delivers the DRIVER_STATUS record through METHOD_OUT_DIRECT", () => {
+    expect(stepOf(withDriver, "START naming another pid")).toMatchObject({ ok: true, detail: "reading" });
+    const read = stepOf(withDriver, "read with another pid named").detail as {
+      counters: { produced: number; malformed: number };
+      driverStatus: { protocolVersion: number; callbacks: number; ringCapacity: number } | undefined;
+    };
+    expect(read.counters).toMatchObject({ produced: 1, malformed: 0 });
+    expect(read.driverStatus).toMatchObject({ protocolVersion: 1, ringCapacity: 4 * 1024 * 1024 });
+    expect(stepOf(withDriver, "second client released")).toMatchObject({ ok: true, detail: true });
+  });
+
+  test("BLOCK_DECISION reaches the driver, which answers that it holds no such request", () => {
+    expect(stepOf(withDriver, "BLOCK_DECISION for a request the driver does not hold")).toMatchObject({
+      ok: true,
+      detail: { accepted: false, counters: { blockDecisions: 1, blockDecisionErrors: 1 } },
+    });
+  });
+
+  test("close releases both handles and the native buffers once the READ in flight returns", () => {
+    expect(stepOf(withDriver, "close")).toMatchObject({ ok: true });
+    expect(stepOf(withDriver, "released after the READ in flight returned")).toMatchObject({ ok: true, detail: { state: "closed", released: true } });
+  });
+
+  test("without the driver, open fails with SYSMONTS_E_DRIVER_UNAVAILABLE naming the device", () => {
+    expect(stepOf(withoutDriver, "open without the driver")).toEqual({
+      step: "open without the driver",
+      ok: false,
+      detail: { code: "SYSMONTS_E_DRIVER_UNAVAILABLE", message: "cannot open \\\\.\\SysmonTs: the SysmonTs driver is not loaded" },
+    });
+  });
+});
