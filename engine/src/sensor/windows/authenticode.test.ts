@@ -11,7 +11,8 @@ describe("signatureFactsFor", () => {
   });
 
   test("unsigned, unknown-format and unreadable files are Signed=false, Unavailable", () => {
-    for (const code of [TRUST_E_NOSIGNATURE, TRUST_E_SUBJECT_FORM_UNKNOWN, CRYPT_E_FILE_ERROR]) {
+    // 0x80070003 and 3: ERROR_PATH_NOT_FOUND as HRESULT and bare, what WinVerifyTrust gives for a missing file.
+    for (const code of [TRUST_E_NOSIGNATURE, TRUST_E_SUBJECT_FORM_UNKNOWN, CRYPT_E_FILE_ERROR, 0x80070003, 3]) {
       expect(signatureFactsFor(code | 0, { signer: "ignored", describe: noText })).toEqual({ signed: false, signature: "-", signatureStatus: "Unavailable" });
     }
   });

@@ -7,7 +7,7 @@
  *
  * Status words: "Valid", "Expired", "Revoked" and "Unavailable" are the values Sysmon writes and
  * community configurations match on (corpora/: `<SignatureStatus condition="is not">Unavailable`);
- * an unsigned file is Signed=false, Signature "-", SignatureStatus "Unavailable". Any other
+ * an unsigned or unreadable file is Signed=false, Signature "-", SignatureStatus "Unavailable". Any other
  * failure is reported with the system's message text for the code, as Sysmon does, or the
  * HRESULT in hex when Windows has no text for it.
  */
@@ -34,6 +34,19 @@ export const CRYPT_E_FILE_ERROR = 0x80092003;
 const UNSIGNED_CODES: ReadonlySet<number> = new Set([TRUST_E_NOSIGNATURE, TRUST_E_SUBJECT_FORM_UNKNOWN, TRUST_E_PROVIDER_UNKNOWN, CRYPT_E_FILE_ERROR]);
 
 /**
+ * A Win32 error, bare or as HRESULT_FROM_WIN32 (0x8007xxxx): the file could not be opened or
+ * read (gone, locked, denied), so nothing is known about a signature. WinVerifyTrust returns
+ * these for a missing file (ERROR_PATH_NOT_FOUND under Wine).
+ */
+function isFileError(code: number): boolean {
+  return code < 0x10000 || code >>> 16 === 0x8007;
+}
+
+function isUnsigned(code: number): boolean {
+  return UNSIGNED_CODES.has(code) || (code !== 0 && isFileError(code));
+}
+
+/**
  * Maps a WinVerifyTrust result to Sysmon's three fields. `describe` gives the system message for
  * codes without a Sysmon word.
  *
@@ -43,7 +56,7 @@ const UNSIGNED_CODES: ReadonlySet<number> = new Set([TRUST_E_NOSIGNATURE, TRUST_
  */
 export function signatureFactsFor(trustResult: number, options: { signer: string | null; describe: (code: number) => string }): SignatureFacts {
   const code = trustResult >>> 0;
-  if (UNSIGNED_CODES.has(code)) return { signed: false, signature: "-", signatureStatus: "Unavailable" };
+  if (isUnsigned(code)) return { signed: false, signature: "-", signatureStatus: "Unavailable" };
   const signature = options.signer === null || options.signer === "" ? "-" : options.signer;
   const status = code === 0 ? "Valid" : code === CERT_E_EXPIRED ? "Expired" : code === CERT_E_REVOKED ? "Revoked" : options.describe(code).trim() || hresultText(code);
   return { signed: true, signature, signatureStatus: status };
@@ -176,7 +189,7 @@ export function verifyAuthenticode(path: string): SignatureFacts {
   const api = authenticodeApi();
   const result = api.verify(path);
   const code = result >>> 0;
-  return signatureFactsFor(code, { signer: UNSIGNED_CODES.has(code) ? null : api.signerName(path), describe: api.describe });
+  return signatureFactsFor(code, { signer: isUnsigned(code) ? null : api.signerName(path), describe: api.describe });
 }
 
 /** The raw WinVerifyTrust result and signer name, for diagnostics and tests. */
