@@ -589,6 +589,7 @@
         SYSMONTS_E_RPC_PROTOCOL = 'ProtocolError'
         SYSMONTS_E_RPC_DENIED = 'PermissionDenied'
         SYSMONTS_E_DRIVER_RECORD = 'InvalidData'
+        SYSMONTS_E_DRIVER_UNAVAILABLE = 'ResourceUnavailable'
         SYSMONTS_E_WINDOWS_SERVICE = 'ResourceUnavailable'
         SYSMONTS_E_EVENTLOG = 'ResourceUnavailable'
         SYSMONTS_E_BENCH = 'NotSpecified'
