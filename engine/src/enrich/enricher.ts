@@ -34,6 +34,7 @@ import {
   type FileBlockRecord,
   type RegistryRecord,
   type RemoteThreadRecord,
+  type WindowsDetails,
 } from "../sensor";
 import { bpfCommandName, bpfProgramTypeName, BPF_PROG_LOAD } from "./bpf-names";
 import { DnsTracker, type DnsOutcome, type DnsTrackerStats } from "./dns";
@@ -41,6 +42,7 @@ import { ZERO_GUID, logonGuidText, processGuidText } from "./guid";
 import { FileHasher, type FileHasherStats } from "./hashes";
 import { ProcessCache, type ProcessCacheStats, type ProcessEntry, type ProcessFacts } from "./process-cache";
 import { UserDirectory } from "./users";
+import { logonIdText, windowsLogonGuidText } from "./windows-fields";
 
 export interface EnricherOptions {
   /** HashAlgorithms of the config (SHA1, MD5, SHA256, `*`; IMPHASH is ignored on Linux). */
@@ -58,6 +60,12 @@ export interface EnricherOptions {
   readonly maxHashFileBytes?: number;
   /** Where unexpected conditions are reported; default: nowhere (they are also counted). */
   readonly log?: (message: string) => void;
+  /**
+   * Windows only, given by the Windows service: version strings (events 1, 7), signatures (6, 7),
+   * account names, token and logon-session facts (spec/events.md §4). Absent on Linux, where
+   * those fields keep their Linux values.
+   */
+  readonly windowsDetails?: WindowsDetails;
 }
 
 export interface EnricherStats {
@@ -111,13 +119,17 @@ function blank(id: number): () => string[] {
 
 const E1 = indexer(1);
 const E6 = indexer(6);
-const DL = { new: blank(6), UtcTime: E6("UtcTime"), ImageLoaded: E6("ImageLoaded"), Hashes: E6("Hashes"), Signed: E6("Signed") };
+const DL = {
+  new: blank(6), UtcTime: E6("UtcTime"), ImageLoaded: E6("ImageLoaded"), Hashes: E6("Hashes"), Signed: E6("Signed"), Signature: E6("Signature"),
+  SignatureStatus: E6("SignatureStatus"),
+};
 const PC = {
   new: blank(1), UtcTime: E1("UtcTime"), ProcessGuid: E1("ProcessGuid"), ProcessId: E1("ProcessId"), Image: E1("Image"),
   CommandLine: E1("CommandLine"), CurrentDirectory: E1("CurrentDirectory"), User: E1("User"), LogonGuid: E1("LogonGuid"),
   LogonId: E1("LogonId"), TerminalSessionId: E1("TerminalSessionId"), IntegrityLevel: E1("IntegrityLevel"), Hashes: E1("Hashes"),
   ParentProcessGuid: E1("ParentProcessGuid"), ParentProcessId: E1("ParentProcessId"), ParentImage: E1("ParentImage"),
-  ParentCommandLine: E1("ParentCommandLine"), ParentUser: E1("ParentUser"),
+  ParentCommandLine: E1("ParentCommandLine"), ParentUser: E1("ParentUser"), FileVersion: E1("FileVersion"), Description: E1("Description"),
+  Product: E1("Product"), Company: E1("Company"), OriginalFileName: E1("OriginalFileName"),
 };
 const E2 = indexer(2);
 const FT = {
@@ -135,8 +147,23 @@ const PT = { new: blank(5), UtcTime: E5("UtcTime"), ProcessGuid: E5("ProcessGuid
 const E7 = indexer(7);
 const IL = {
   new: blank(7), UtcTime: E7("UtcTime"), ProcessGuid: E7("ProcessGuid"), ProcessId: E7("ProcessId"), Image: E7("Image"),
-  ImageLoaded: E7("ImageLoaded"), Hashes: E7("Hashes"), User: E7("User"),
+  ImageLoaded: E7("ImageLoaded"), Hashes: E7("Hashes"), User: E7("User"), FileVersion: E7("FileVersion"), Description: E7("Description"),
+  Product: E7("Product"), Company: E7("Company"), OriginalFileName: E7("OriginalFileName"), Signed: E7("Signed"), Signature: E7("Signature"),
+  SignatureStatus: E7("SignatureStatus"),
 };
+
+interface VersionFieldsAt {
+  readonly FileVersion: number;
+  readonly Description: number;
+  readonly Product: number;
+  readonly Company: number;
+  readonly OriginalFileName: number;
+}
+interface SignatureFieldsAt {
+  readonly Signed: number;
+  readonly Signature: number;
+  readonly SignatureStatus: number;
+}
 const E9 = indexer(9);
 const RA = { new: blank(9), UtcTime: E9("UtcTime"), ProcessGuid: E9("ProcessGuid"), ProcessId: E9("ProcessId"), Image: E9("Image"), Device: E9("Device"), User: E9("User") };
 const E10 = indexer(10);
@@ -251,6 +278,7 @@ class SysmonEnricher implements Enricher {
   private readonly procRoot: string | undefined;
   private readonly selfPid: number;
   private readonly log: (message: string) => void;
+  private readonly windows: WindowsDetails | undefined;
   private readonly cache = new ProcessCache();
   private readonly hasher: FileHasher;
   private readonly users: UserDirectory;
@@ -271,6 +299,7 @@ class SysmonEnricher implements Enricher {
     this.machineId = (options.machineId ?? readMachineId()) >>> 0;
     this.selfPid = options.selfPid ?? -1;
     this.log = options.log ?? (() => undefined);
+    this.windows = options.windowsDetails;
     this.hasher = new FileHasher({ algorithms: options.hashAlgorithms, maxFileBytes: options.maxHashFileBytes });
     this.users = new UserDirectory({ passwdPath: options.passwdPath, utmpPath: options.utmpPath });
     this.dns = new DnsTracker({ timeoutMs: options.dnsTimeoutMs });
@@ -392,6 +421,7 @@ class SysmonEnricher implements Enricher {
         v[DL.ImageLoaded] = text(record.path ?? record.name);
         v[DL.Hashes] = record.path === null ? "-" : this.hasher.hashesOf(record.path);
         if (record.signed !== undefined) v[DL.Signed] = record.signed ? "true" : "false";
+        if (this.windows !== undefined && record.path !== null) this.fillSignature(v, DL, record.path);
         out({ id: 6, values: v });
         return;
       }
@@ -404,6 +434,10 @@ class SysmonEnricher implements Enricher {
         v[IL.ImageLoaded] = text(record.path);
         v[IL.Hashes] = this.hasher.hashesOf(record.path);
         v[IL.User] = this.userFor(entry, record.actor.uid);
+        if (this.windows !== undefined) {
+          this.fillVersion(v, IL, record.path);
+          this.fillSignature(v, IL, record.path);
+        }
         out({ id: 7, values: v });
         return;
       }
@@ -508,7 +542,12 @@ class SysmonEnricher implements Enricher {
     const uid = record.actor.uid;
     const guid = processGuidText(this.machineId, p);
     const commandLine = record.commandLine ?? record.argv.join(" ");
-    const windowsUser = record.userSid === undefined ? undefined : windowsAccountName(record.userSid);
+    // The driver leaves the token facts to the service (driver/windows callbacks.c): with the
+    // Windows details at hand they come from the new process's token.
+    const token = this.windows !== undefined && record.userSid === undefined ? this.windows.processToken(p.pid) : null;
+    const userSid = record.userSid ?? token?.userSid;
+    const logonId = record.logonId ?? token?.logonId;
+    const windowsUser = userSid === undefined ? undefined : (this.windows?.accountName(userSid) ?? windowsAccountName(userSid));
     const parent = this.resolveParent(record.parentPid, p.startTimeMs);
     const ttyIndex = record.ttyIndex < 0 ? 0 : record.ttyIndex;
     this.cache.add(
@@ -526,14 +565,14 @@ class SysmonEnricher implements Enricher {
     v[PC.Image] = text(record.image);
     v[PC.CommandLine] = text(commandLine);
     v[PC.CurrentDirectory] = text(record.cwd);
-    if (record.logonId !== undefined) {
-      // Windows: the logon LUID in bytes 8-15 of the LogonGuid (cli-and-output.md §7.2); the
-      // logon session's time needs LSA and stays 0. LogonId is the LUID as 0x%I64x.
-      const luid = record.logonId;
+    if (logonId !== undefined) {
+      // Windows: the logon LUID in bytes 8-15 of the LogonGuid and the LSA session's start in
+      // bytes 4-7 (cli-and-output.md §7.2; 0 without the Windows details). LogonId is 0x%I64x.
       v[PC.User] = windowsUser ?? "-";
-      v[PC.LogonGuid] = logonGuidText(this.machineId, { loginTimeSec: 0, uid: Number(luid & 0xffffffffn), ttyIndex: Number((luid >> 32n) & 0xffffffffn) });
-      v[PC.LogonId] = `0x${luid.toString(16)}`;
-      v[PC.IntegrityLevel] = text(record.integrityLevel ?? "");
+      v[PC.LogonGuid] = windowsLogonGuidText(this.machineId, { logonTimeSec: this.windows?.logonTimeSec(logonId) ?? 0, logonId });
+      v[PC.LogonId] = logonIdText(logonId);
+      v[PC.IntegrityLevel] = text(record.integrityLevel ?? token?.integrityLevel ?? "");
+      if (this.windows !== undefined) this.fillVersion(v, PC, record.image);
     } else {
       v[PC.User] = this.userName(uid);
       v[PC.LogonGuid] = logonGuidText(this.machineId, { loginTimeSec: this.users.loginTimeSec(uid, record.ttyIndex), uid, ttyIndex });
@@ -707,6 +746,26 @@ class SysmonEnricher implements Enricher {
     v[at.ProcessGuid] = entry?.guid ?? ZERO_GUID;
     v[at.ProcessId] = String(pid);
     v[at.Image] = entry === undefined || entry.image === "" ? unknownImage : entry.image;
+  }
+
+  /** FileVersion … OriginalFileName from the image's version resource; "-" where it has none (spec/events.md §4). */
+  private fillVersion(v: string[], at: VersionFieldsAt, path: string): void {
+    if (this.windows === undefined || path === "") return;
+    const version = this.windows.versionStrings(path);
+    v[at.FileVersion] = version.fileVersion ?? "-";
+    v[at.Description] = version.description ?? "-";
+    v[at.Product] = version.product ?? "-";
+    v[at.Company] = version.company ?? "-";
+    v[at.OriginalFileName] = version.originalFileName ?? "-";
+  }
+
+  /** Signed, Signature and SignatureStatus of the image (events 6 and 7). */
+  private fillSignature(v: string[], at: SignatureFieldsAt, path: string): void {
+    if (this.windows === undefined || path === "") return;
+    const signature = this.windows.signature(path);
+    v[at.Signed] = signature.signed ? "true" : "false";
+    v[at.Signature] = text(signature.signature);
+    v[at.SignatureStatus] = text(signature.signatureStatus);
   }
 
   /** User of an event: the cached process's Windows account when the record has no uid, else the uid's name. */

@@ -6,3 +6,5 @@ export type { LinuxSensorOptions, SensorLogLevel } from "./linux/sensor";
 export { CompositeSensor, DriverClient, DRIVER_DEVICE_PATH } from "./windows";
 export type { DriverClientOptions, DriverStatus } from "./windows";
 export { EtwSensor, ETW_SESSION_PLANS, expandEnvironmentVariables, escapeForEventLog, imphash, nativeToDosPath, registryDisplayPath } from "./windows";
+export { createWindowsDetails } from "./windows";
+export type { PeVersionStrings, ProcessTokenFacts, SignatureFacts, WindowsDetails, WindowsDetailsOptions, WindowsDetailsStats } from "./windows";

@@ -7,3 +7,5 @@ export { escapeForEventLog, expandEnvironmentVariables, nativeToDosPath, registr
 export { CompositeSensor } from "./composite-sensor";
 export { DRIVER_DEVICE_PATH, DriverClient } from "./driver-client";
 export type { DriverClientCounters, DriverClientOptions, DriverClientState, DriverStatus } from "./driver-client";
+export { createWindowsDetails } from "./windows-details";
+export type { PeVersionStrings, ProcessTokenFacts, SignatureFacts, WindowsDetails, WindowsDetailsOptions, WindowsDetailsStats } from "./windows-details";

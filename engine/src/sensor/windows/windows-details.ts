@@ -49,6 +49,10 @@ export interface WindowsDetails {
 const SIGNATURE_UNAVAILABLE: SignatureFacts = { signed: false, signature: "-", signatureStatus: "Unavailable" };
 const IMAGE_CACHE_MAX = 8192;
 
+function logonIdHex(logonId: bigint): string {
+  return `0x${BigInt.asUintN(64, logonId).toString(16)}`;
+}
+
 interface ImageEntry {
   readonly size: number;
   readonly mtimeMs: number;
@@ -119,11 +123,22 @@ class CachedWindowsDetails implements WindowsDetails {
   }
 
   processToken(pid: number): ProcessTokenFacts | null {
-    return this.accountsApi().processToken(pid);
+    try {
+      return this.accountsApi().processToken(pid);
+    } catch (error) {
+      // Only off Windows (no advapi32); the enricher then keeps the record's own facts.
+      this.log(`token of ${pid}: ${(error as Error).message}`);
+      return null;
+    }
   }
 
   logonTimeSec(logonId: bigint): number {
-    return this.accountsApi().logonTimeSec(logonId);
+    try {
+      return this.accountsApi().logonTimeSec(logonId);
+    } catch (error) {
+      this.log(`logon session ${logonIdHex(logonId)}: ${(error as Error).message}`);
+      return 0;
+    }
   }
 
   stats(): WindowsDetailsStats {
