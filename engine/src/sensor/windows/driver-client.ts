@@ -137,6 +137,7 @@ export class DriverClient implements Sensor, Disposable {
 
   /** SET_CONFIG with the record types the events need; BLOCK_REQUEST only when 27 or 28 can be included. */
   setEnabledEvents(eventIds: ReadonlySet<number>): void {
+    if (this.controlHandle === 0) return;
     this.sendControl("SET_CONFIG", IOCTL_SET_CONFIG, configRequest(recordTypeMask(eventIds), this.blockTimeoutMs));
   }
 
