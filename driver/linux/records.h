@@ -18,6 +18,7 @@
 #define SYSMONTS_FLAG_DIRECTORY 4
 #define SYSMONTS_FLAG_DNS_TRUNCATED 8
 #define SYSMONTS_FLAG_PREVIOUS_TIME_UNKNOWN 16
+#define SYSMONTS_FLAG_IMAGE_UNLINKED 32
 #define SYSMONTS_ACCESS_PTRACE_ATTACH 1
 #define SYSMONTS_ACCESS_PTRACE_SEIZE 2
 #define SYSMONTS_ACCESS_VM_READV 3
@@ -25,7 +26,7 @@
 #define SYSMONTS_PATH_MAX_BYTES 4095
 #define SYSMONTS_PATH_MAX_DEPTH 64
 #define SYSMONTS_ARGV_MAX_BYTES 16384
-#define SYSMONTS_DNS_MAX_BYTES 512
+#define SYSMONTS_DNS_MAX_BYTES 4096
 #define SYSMONTS_SCRATCH_BYTES 32768
 #define SYSMONTS_COUNTER_PRODUCED 0
 #define SYSMONTS_COUNTER_LOST_RING_BUFFER 1
@@ -167,14 +168,18 @@ struct sysmonts_dns_record {
 	__u8 protocol;
 	__u8 outgoing;
 	__u16 reserved;
+	__u32 stream;
+	__u32 segment_len;
 	__u32 message_len;
 };
 /* followed by: message (sizes in the *_len fields) */
-_Static_assert(sizeof(struct sysmonts_dns_record) == 32, "sysmonts_dns_record: size differs from layout.ts");
+_Static_assert(sizeof(struct sysmonts_dns_record) == 40, "sysmonts_dns_record: size differs from layout.ts");
 _Static_assert(__builtin_offsetof(struct sysmonts_dns_record, protocol) == 24, "sysmonts_dns_record.protocol: offset differs from layout.ts");
 _Static_assert(__builtin_offsetof(struct sysmonts_dns_record, outgoing) == 25, "sysmonts_dns_record.outgoing: offset differs from layout.ts");
 _Static_assert(__builtin_offsetof(struct sysmonts_dns_record, reserved) == 26, "sysmonts_dns_record.reserved: offset differs from layout.ts");
-_Static_assert(__builtin_offsetof(struct sysmonts_dns_record, message_len) == 28, "sysmonts_dns_record.message_len: offset differs from layout.ts");
+_Static_assert(__builtin_offsetof(struct sysmonts_dns_record, stream) == 28, "sysmonts_dns_record.stream: offset differs from layout.ts");
+_Static_assert(__builtin_offsetof(struct sysmonts_dns_record, segment_len) == 32, "sysmonts_dns_record.segment_len: offset differs from layout.ts");
+_Static_assert(__builtin_offsetof(struct sysmonts_dns_record, message_len) == 36, "sysmonts_dns_record.message_len: offset differs from layout.ts");
 
 struct sysmonts_file_time_record {
 	struct sysmonts_header header;

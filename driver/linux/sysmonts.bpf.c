@@ -91,7 +91,8 @@ struct {
 /* Syscall arguments saved at sys_enter for the sys_exit program that needs them. */
 enum pending_syscall { PENDING_UNLINK = 1, PENDING_UNLINKAT, PENDING_RMDIR, PENDING_PTRACE, PENDING_VM_READV,
 		       PENDING_VM_WRITEV, PENDING_BPF, PENDING_SENDTO, PENDING_SENDMSG, PENDING_SENDMMSG,
-		       PENDING_RECVFROM, PENDING_RECVMSG, PENDING_FILE_TIME };
+		       PENDING_RECVFROM, PENDING_RECVMSG, PENDING_FILE_TIME, PENDING_WRITE, PENDING_WRITEV,
+		       PENDING_READ };
 struct pending_call {
 	__u64 args[6];
 	__u32 syscall;
@@ -118,6 +119,15 @@ struct {
 	__type(key, __u64);
 	__type(value, struct actor);
 } connecting SEC(".maps");
+
+/* Processes that opened a TCP connection to port 53. Only their read/write/writev calls are
+ * examined for DNS over TCP, so everyone else pays one hash lookup on these hot syscalls. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} dns_tcp_clients SEC(".maps");
 
 struct udp_flow {
 	__u16 family;
@@ -225,10 +235,9 @@ static long walk_step(__u32 level, void *data)
 		state->vfsmnt = (struct vfsmount *)((void *)mnt_parent + bpf_core_field_offset(struct mount, mnt));
 		return 0;
 	}
-	if (dentry == parent) {
-		state->complete = 1;
-		return 1;
-	}
+	/* A root that is not its mount's root: a pseudo file such as a memfd. Its name still
+	 * counts, as the kernel's d_path shows "/memfd:name". */
+	bool detached_root = dentry == parent;
 	__u32 len = BPF_CORE_READ(dentry, d_name.len) & NAME_MASK;
 	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
 	__u32 pos = state->pos;
@@ -241,6 +250,10 @@ static long walk_step(__u32 level, void *data)
 	scratch->data[pos & PATH_MASK] = '/';
 	state->pos = pos;
 	state->dentry = parent;
+	if (detached_root) {
+		state->complete = 1;
+		return 1;
+	}
 	return 0;
 }
 
@@ -336,6 +349,11 @@ int sysmonts_exec(void *ctx)
 	record->process_key = BPF_CORE_READ(mm, end_code);
 
 	struct file *exe = BPF_CORE_READ(mm, exe_file);
+	/* Running an image that has no name in the file system any more (memfd_create, or a file
+	 * deleted after open) is what fileless loaders do: event 25 on Linux. */
+	struct dentry *exe_dentry = BPF_CORE_READ(exe, f_path.dentry);
+	if (!BPF_CORE_READ(exe_dentry, d_hash.pprev) || BPF_CORE_READ(exe, f_inode, __i_nlink) == 0)
+		record->header.flags |= SYSMONTS_FLAG_IMAGE_UNLINKED;
 	__u32 pos = walk_path(paths, BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt),
 			      &record->header.flags);
 	__u32 image_len = copy_walked(tail, paths, pos);
@@ -423,6 +441,12 @@ int sysmonts_tcp_state(struct trace_event_raw_inet_sock_set_state *raw)
 	__u64 sk = (__u64)state.skaddr;
 
 	if (state.newstate == TCP_SYN_SENT) {
+		/* connect() runs this in the caller's context */
+		if (state.dport == DNS_PORT && wanted(SYSMONTS_KIND_DNS)) {
+			__u32 tgid = current_tgid();
+			__u8 one = 1;
+			bpf_map_update_elem(&dns_tcp_clients, &tgid, &one, BPF_ANY);
+		}
 		if (!wanted(SYSMONTS_KIND_NETWORK))
 			return 0;
 		__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -538,22 +562,37 @@ static __always_inline bool read_user_sockaddr(struct sysmonts_network_record *r
 	return true;
 }
 
-/* The user buffer of a send/recv call: (pointer, length) of its first segment. */
-static __always_inline const void *payload_of(struct pending_call *call, __u64 *len)
+/* Segment `index` of a send/recv/read/write call's user buffer: its pointer, and its length in *len. */
+static __always_inline const void *segment_of(struct pending_call *call, __u32 index, __u64 *len)
 {
-	if (call->syscall == PENDING_SENDTO || call->syscall == PENDING_RECVFROM) {
+	const struct iovec *vector;
+	__u64 segments;
+	switch (call->syscall) {
+	case PENDING_SENDTO:
+	case PENDING_RECVFROM:
+	case PENDING_WRITE:
+	case PENDING_READ:
+		if (index != 0)
+			return 0;
 		*len = call->args[2];
 		return (const void *)call->args[1];
+	case PENDING_WRITEV:
+		vector = (const struct iovec *)call->args[1];
+		segments = call->args[2];
+		break;
+	default: {
+		/* sendmsg/recvmsg: a user_msghdr; sendmmsg: an mmsghdr, whose first member is one. */
+		struct user_msghdr header = {};
+		bpf_probe_read_user(&header, sizeof(header), (const void *)call->args[1]);
+		vector = header.msg_iov;
+		segments = header.msg_iovlen;
 	}
-	/* sendmsg/recvmsg: a user_msghdr; sendmmsg: an mmsghdr, whose first member is one. */
-	struct user_msghdr header = {};
-	struct iovec first = {};
-	bpf_probe_read_user(&header, sizeof(header), (const void *)call->args[1]);
-	if (!header.msg_iov || header.msg_iovlen == 0)
+	}
+	struct iovec segment = {};
+	if (!vector || index >= segments || bpf_probe_read_user(&segment, sizeof(segment), vector + index) != 0)
 		return 0;
-	bpf_probe_read_user(&first, sizeof(first), header.msg_iov);
-	*len = first.iov_len;
-	return first.iov_base;
+	*len = segment.iov_len;
+	return segment.iov_base;
 }
 
 static __always_inline const void *user_name_of(struct pending_call *call)
@@ -565,22 +604,20 @@ static __always_inline const void *user_name_of(struct pending_call *call)
 	return header.msg_name;
 }
 
-/* DNS over UDP: the message as sent or received (the resolver parses it in user space). */
-static __always_inline void emit_dns(struct pending_call *call, long ret, bool outgoing)
+/* One DNS payload record: a whole UDP message, or one segment of a TCP stream (user space
+ * reassembles the 2-byte-length framing). The resolver's parsing is done in user space. */
+static __always_inline void emit_dns(const void *payload, __u64 len, __u8 protocol, bool outgoing, __u32 stream)
 {
 	__u8 *base = scratch_record();
 	if (!base)
 		return;
 	struct sysmonts_dns_record *record = (void *)base;
 	fill_header(&record->header, SYSMONTS_KIND_DNS);
-	record->protocol = IPPROTO_UDP;
+	record->protocol = protocol;
 	record->outgoing = outgoing;
 	record->reserved = 0;
-	__u64 len = 0;
-	const void *payload = payload_of(call, &len);
-	/* sendmmsg returns a message count, the others a byte count */
-	if (call->syscall != PENDING_SENDMMSG && (__u64)ret < len)
-		len = ret;
+	record->stream = stream;
+	record->segment_len = len;
 	if (len > SYSMONTS_DNS_MAX_BYTES) {
 		len = SYSMONTS_DNS_MAX_BYTES;
 		record->header.flags |= SYSMONTS_FLAG_DNS_TRUNCATED;
@@ -589,6 +626,43 @@ static __always_inline void emit_dns(struct pending_call *call, long ret, bool o
 		len = 0;
 	record->message_len = len;
 	emit(base, sizeof(*record) + len);
+}
+
+static __always_inline void emit_udp_dns(struct pending_call *call, long ret, bool outgoing)
+{
+	__u64 len = 0;
+	const void *payload = segment_of(call, 0, &len);
+	/* sendmmsg returns a message count, the others a byte count */
+	if (call->syscall != PENDING_SENDMMSG && (__u64)ret < len)
+		len = ret;
+	emit_dns(payload, len, IPPROTO_UDP, outgoing, 0);
+}
+
+/* DNS over TCP: the `ret` bytes the call moved, segment by segment. Two segments cover the
+ * resolvers' writev of [length, message] (glibc, libuv); a longer vector is cut, and the
+ * reassembler in user space then drops that message rather than misframe the stream. */
+static __always_inline void emit_tcp_dns(struct pending_call *call, long ret, bool outgoing, struct sock *sk)
+{
+	__u32 stream = (__u32)(__u64)sk ^ (__u32)((__u64)sk >> 32);
+	__u64 remaining = ret;
+	for (__u32 index = 0; index < 2 && remaining > 0; index++) {
+		__u64 len = 0;
+		const void *payload = segment_of(call, index, &len);
+		if (!payload)
+			return;
+		if (len > remaining)
+			len = remaining;
+		emit_dns(payload, len, IPPROTO_TCP, outgoing, stream);
+		remaining -= len;
+	}
+}
+
+/* A TCP socket whose peer is port 53, or null. */
+static __always_inline struct sock *dns_tcp_sock(struct sock *sk)
+{
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	return BPF_CORE_READ(sk, __sk_common.skc_dport) == bpf_htons(DNS_PORT) ? sk : 0;
 }
 
 /* UDP send: one network record per flow and 30 minutes (spec/events.md §5.5); DNS payloads. */
@@ -600,7 +674,14 @@ static __always_inline int on_send_exit(long ret)
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct sock *sk = sock_of_file(file_of_fd(task, call.args[0]));
 	__u8 *base = scratch_record();
-	if (!sk || !base || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
+	if (!sk || !base)
+		return 0;
+	if (dns_tcp_sock(sk)) {
+		if (kind_enabled(SYSMONTS_KIND_DNS))
+			emit_tcp_dns(&call, ret, true, sk);
+		return 0;
+	}
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
 		return 0;
 	struct sysmonts_network_record *record = (void *)base;
 	if (!fill_tuple_from_sock(record, sk))
@@ -610,8 +691,8 @@ static __always_inline int on_send_exit(long ret)
 		return 0;
 
 	if (record->remote_port == DNS_PORT && kind_enabled(SYSMONTS_KIND_DNS)) {
-		emit_dns(&call, ret, true);
-		/* emit_dns reused the scratch record: rebuild the tuple below */
+		emit_udp_dns(&call, ret, true);
+		/* emit_udp_dns reused the scratch record: rebuild the tuple below */
 		if (!fill_tuple_from_sock(record, sk))
 			return 0;
 		if (record->remote_port == 0 && !read_user_sockaddr(record, user_name_of(&call)))
@@ -677,7 +758,7 @@ int sysmonts_sendmmsg_exit(struct trace_event_raw_sys_exit *ctx)
 	return on_send_exit(ctx->ret);
 }
 
-/* DNS responses: recvfrom/recvmsg on a UDP socket whose peer port is 53. */
+/* DNS responses: recvfrom/recvmsg on a UDP or TCP socket whose peer port is 53. */
 static __always_inline int on_recv_exit(long ret)
 {
 	struct pending_call call;
@@ -686,7 +767,13 @@ static __always_inline int on_recv_exit(long ret)
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct sock *sk = sock_of_file(file_of_fd(task, call.args[0]));
 	__u8 *base = scratch_record();
-	if (!sk || !base || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
+	if (!sk || !base)
+		return 0;
+	if (dns_tcp_sock(sk)) {
+		emit_tcp_dns(&call, ret, false, sk);
+		return 0;
+	}
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
 		return 0;
 	struct sysmonts_network_record *record = (void *)base;
 	if (!fill_tuple_from_sock(record, sk))
@@ -695,7 +782,7 @@ static __always_inline int on_recv_exit(long ret)
 		return 0;
 	if (record->remote_port != DNS_PORT)
 		return 0;
-	emit_dns(&call, ret, false);
+	emit_udp_dns(&call, ret, false);
 	return 0;
 }
 
@@ -722,6 +809,59 @@ SEC("tracepoint/syscalls/sys_exit_recvmsg")
 int sysmonts_recvmsg_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	return on_recv_exit(ctx->ret);
+}
+
+/* read/write/writev: looked at only for processes that connected to TCP port 53. */
+static __always_inline int on_stream_enter(struct trace_event_raw_sys_enter *ctx, __u32 syscall)
+{
+	__u32 tgid = current_tgid();
+	if (bpf_map_lookup_elem(&dns_tcp_clients, &tgid) && wanted(SYSMONTS_KIND_DNS))
+		save_call(ctx, syscall);
+	return 0;
+}
+
+static __always_inline int on_stream_exit(long ret, bool outgoing)
+{
+	__u32 tgid = current_tgid();
+	struct pending_call call;
+	if (!bpf_map_lookup_elem(&dns_tcp_clients, &tgid) || !take_call(&call) || ret <= 0)
+		return 0;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct sock *sk = dns_tcp_sock(sock_of_file(file_of_fd(task, call.args[0])));
+	if (sk)
+		emit_tcp_dns(&call, ret, outgoing, sk);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_write")
+int sysmonts_write_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_stream_enter(ctx, PENDING_WRITE);
+}
+SEC("tracepoint/syscalls/sys_exit_write")
+int sysmonts_write_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_stream_exit(ctx->ret, true);
+}
+SEC("tracepoint/syscalls/sys_enter_writev")
+int sysmonts_writev_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_stream_enter(ctx, PENDING_WRITEV);
+}
+SEC("tracepoint/syscalls/sys_exit_writev")
+int sysmonts_writev_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_stream_exit(ctx->ret, true);
+}
+SEC("tracepoint/syscalls/sys_enter_read")
+int sysmonts_read_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_stream_enter(ctx, PENDING_READ);
+}
+SEC("tracepoint/syscalls/sys_exit_read")
+int sysmonts_read_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_stream_exit(ctx->ret, false);
 }
 
 /* ---------------------------------------------------------------- files */

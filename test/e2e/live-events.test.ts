@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "
 import os from "node:os";
 import path from "node:path";
 import { XMLValidator } from "fast-xml-parser";
-import { BPF_LOAD_SCRIPT, DNS_EXCHANGE_SCRIPT, PROCESS_ACCESS_SCRIPT, TCP_LOOPBACK_SCRIPT, runPython } from "../support/activity";
+import { BPF_LOAD_SCRIPT, DNS_EXCHANGE_SCRIPT, DNS_TCP_EXCHANGE_SCRIPT, FILELESS_EXEC_SCRIPT, PROCESS_ACCESS_SCRIPT, TCP_LOOPBACK_SCRIPT, runPython } from "../support/activity";
 import { REPO_ROOT, SHARED, requireRoot, waitFor } from "../support/cli";
 
-// `sysmonts run` with MSTIC's collect-all config (plus DnsQuery, eBPFEvent and FileCreateTime,
+// `sysmonts run` with MSTIC's collect-all config (plus DnsQuery, eBPFEvent, FileCreateTime and ProcessTampering,
 // which that config predates or leaves out) as a user runs it: real kernel activity in, Sysmon events out on stdout,
 // one XML line each, with the fields and formats of spec/events.md.
 
@@ -42,7 +42,8 @@ describe("sysmonts run with collect-all shows live events", () => {
     const config = collectAll.replace(
       "</EventFiltering>",
       '  <RuleGroup name="" groupRelation="or"><DnsQuery onmatch="exclude"/></RuleGroup>\n    <RuleGroup name="" groupRelation="or"><eBPFEvent onmatch="exclude"/></RuleGroup>\n' +
-        '    <RuleGroup name="" groupRelation="or"><FileCreateTime onmatch="exclude"/></RuleGroup>\n  </EventFiltering>',
+        '    <RuleGroup name="" groupRelation="or"><FileCreateTime onmatch="exclude"/></RuleGroup>\n' +
+        '    <RuleGroup name="" groupRelation="or"><ProcessTampering onmatch="exclude"/></RuleGroup>\n  </EventFiltering>',
     );
     // FieldSizes trims after the decision: the rules see the whole value, the output the cut one.
     writeFileSync(path.join(dir, "config.xml"), config.replace("<EventFiltering>", "<FieldSizes>CommandLine:60</FieldSizes>\n  <EventFiltering>"));
@@ -141,6 +142,28 @@ describe("sysmonts run with collect-all shows live events", () => {
     const { pid } = runPython(DNS_EXCHANGE_SCRIPT, { cwd: dir });
     const [query] = await find("event 22", (e) => e.id === 22 && e.fields["ProcessId"] === String(pid));
     expect(query!.fields).toMatchObject({ QueryName: "example.com", QueryStatus: "9501" });
+  });
+
+  it("DnsQuery for queries over TCP port 53, one event per query", async () => {
+    const { pid } = runPython(DNS_TCP_EXCHANGE_SCRIPT, { cwd: dir });
+    const queries = await find("two events 22 over TCP", (e) => e.id === 22 && e.fields["ProcessId"] === String(pid));
+    expect(queries.map((q) => [q.fields["QueryName"], q.fields["QueryStatus"], q.fields["QueryResults"]])).toEqual([
+      ["tcp-one.example", "0", "::ffff:127.0.0.53;"],
+      ["tcp-two.example", "0", "::ffff:127.0.0.53;"],
+    ]);
+  });
+
+  it("ProcessTampering for an exec of a memfd and of a deleted file", async () => {
+    const { output } = runPython<{ memfd: number; deleted: number; deletedPath: string }>(FILELESS_EXEC_SCRIPT, { cwd: dir, args: [dir] });
+    const [memfd] = await find("event 25 for the memfd exec", (e) => e.id === 25 && e.fields["ProcessId"] === String(output.memfd));
+    expect(memfd!.fields).toMatchObject({ Type: "Image is replaced", Image: "/memfd:sysmonts-payload", User: "root" });
+    const [deleted] = await find("event 25 for the deleted-file exec", (e) => e.id === 25 && e.fields["ProcessId"] === String(output.deleted));
+    expect(deleted!.fields).toMatchObject({ Type: "Image is replaced", Image: output.deletedPath });
+    // the create event of the same process carries the same ProcessGuid
+    const [create] = await find("event 1 of the memfd exec", (e) => e.id === 1 && e.fields["ProcessId"] === String(output.memfd));
+    expect(create!.fields["ProcessGuid"]).toBe(memfd!.fields["ProcessGuid"]);
+    // an ordinary exec is not tampering
+    expect(events().filter((e) => e.id === 25 && e.fields["Image"] === "/usr/bin/python3.11")).toEqual([]);
   });
 
   it("eBPFEvent for a program load", async () => {

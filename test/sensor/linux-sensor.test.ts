@@ -5,7 +5,7 @@
  * python3, util-linux; a missing capability fails with the sensor's own message, never skips.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { BPF_LOAD_SCRIPT, DNS_EXCHANGE_SCRIPT, PROCESS_ACCESS_SCRIPT } from "../support/activity";
+import { BPF_LOAD_SCRIPT, DNS_EXCHANGE_SCRIPT, DNS_TCP_EXCHANGE_SCRIPT, PROCESS_ACCESS_SCRIPT } from "../support/activity";
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import os from "node:os";
@@ -219,6 +219,15 @@ print(json.dumps({"port": rx.getsockname()[1]}))
     expect(query!.transport).toBe("udp");
     const [answer] = await waitFor("the DNS answer", is("dns", (r) => r.actor.pid === pid && !r.outgoing));
     expect(Buffer.from(answer!.message).toString("hex")).toBe(output.answer);
+  });
+
+  it("captures DNS over TCP port 53, reassembled from the stream's segments", async () => {
+    const { pid, output } = python<{ queries: string[]; answers: string[] }>(DNS_TCP_EXCHANGE_SCRIPT);
+    // The python child has exited, so every record it caused is already in the ring.
+    const queries = await waitFor("the DNS-over-TCP queries", is("dns", (r) => r.actor.pid === pid && r.transport === "tcp" && r.outgoing));
+    expect(queries.map((q) => Buffer.from(q.message).toString("hex"))).toEqual(output.queries);
+    const answers = await waitFor("the DNS-over-TCP answers", is("dns", (r) => r.actor.pid === pid && r.transport === "tcp" && !r.outgoing));
+    expect(answers.map((a) => Buffer.from(a.message).toString("hex"))).toEqual(output.answers);
   });
 
   it("reports ptrace attach and process_vm_readv on another process", async () => {

@@ -26,6 +26,65 @@ got, _ = cli.recvfrom(512)
 print(json.dumps({"query": query.hex(), "answer": got.hex()}))
 `;
 
+/**
+ * Two DNS queries over one TCP connection to a responder on 127.0.0.1:53: the first the way
+ * glibc sends it (writev of [length, query], read of the length, then of the answer), the second
+ * with send/recv of whole frames. Prints both queries and answers as hex, without the framing.
+ */
+export const DNS_TCP_EXCHANGE_SCRIPT = `
+import socket, json, os, struct
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", 53)); srv.listen(1)
+cli = socket.create_connection(("127.0.0.1", 53))
+conn, _ = srv.accept()
+def question(tid, name):
+    labels = b"".join(bytes([len(p)]) + p.encode() for p in name.split("."))
+    return struct.pack(">HHHHHH", tid, 0x0100, 1, 0, 0, 0) + labels + b"\\x00\\x00\\x01\\x00\\x01"
+def answer_to(query):
+    return query[:2] + b"\\x81\\x80\\x00\\x01\\x00\\x01\\x00\\x00\\x00\\x00" + query[12:] + bytes.fromhex("c00c000100010000003c00047f000035")
+def serve():
+    n = struct.unpack(">H", conn.recv(2, socket.MSG_WAITALL))[0]
+    q = conn.recv(n, socket.MSG_WAITALL)
+    a = answer_to(q)
+    conn.sendall(struct.pack(">H", len(a)) + a)
+out = {}
+q1 = question(0x1111, "tcp-one.example")
+os.writev(cli.fileno(), [struct.pack(">H", len(q1)), q1])
+serve()
+n = struct.unpack(">H", os.read(cli.fileno(), 2))[0]
+a1 = b""
+while len(a1) < n: a1 += os.read(cli.fileno(), n - len(a1))
+q2 = question(0x2222, "tcp-two.example")
+cli.sendall(struct.pack(">H", len(q2)) + q2)
+serve()
+framed = b""
+while len(framed) < 2 or len(framed) < 2 + struct.unpack(">H", framed[:2])[0]: framed += cli.recv(4096)
+a2 = framed[2:]
+print(json.dumps({"queries": [q1.hex(), q2.hex()], "answers": [a1.hex(), a2.hex()]}))
+cli.close(); conn.close(); srv.close()
+`;
+
+/**
+ * Runs /bin/true twice from images with no name in the file system: once from a memfd, once
+ * from a copy deleted after it was opened (both through /proc/self/fd). Prints the two pids.
+ */
+export const FILELESS_EXEC_SCRIPT = `
+import os, json, shutil, sys
+def run_from_fd(fd):
+    pid = os.fork()
+    if pid == 0:
+        os.execv("/proc/self/fd/%d" % fd, ["fileless-probe"])
+    os.waitpid(pid, 0)
+    return pid
+image = open("/bin/true", "rb").read()
+mem = os.memfd_create("sysmonts-payload", 0)
+os.write(mem, image)
+copy = os.path.join(sys.argv[1], "vanishing-true")
+shutil.copy("/bin/true", copy); os.chmod(copy, 0o755)
+fd = os.open(copy, os.O_RDONLY); os.unlink(copy)
+print(json.dumps({"memfd": run_from_fd(mem), "deleted": run_from_fd(fd), "deletedPath": copy}))
+`;
+
 /** process_vm_readv, then ptrace(PTRACE_ATTACH) on a forked child; prints the child's pid. */
 export const PROCESS_ACCESS_SCRIPT = `
 import ctypes, os, json, signal, time

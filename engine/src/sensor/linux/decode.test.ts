@@ -1,4 +1,5 @@
 import type { BpfRecord, DnsRecord, FileDeleteRecord, FileTimeRecord, NetworkRecord, ProcessAccessRecord, ProcessExecRecord, ProcessExitRecord } from "../records";
+import type { TcpDnsSegment } from "./tcp-dns-stream";
 import { decodeRecord, exitCodeOfStatus, formatAddress, splitArgv } from "./decode";
 import { ACCESS_OPERATION, RECORD_FLAG, requireLayout } from "./layout";
 import { encodeSyntheticRecord, type SyntheticRecord } from "./synthetic-records";
@@ -30,6 +31,7 @@ describe("decodeRecord", () => {
       image: "/usr/bin/python3.11",
       argv: ["python3", "-c", "print('a b')"],
       argvTruncated: false,
+      imageUnlinked: false,
       cwd: "/tmp/work dir",
       sessionId: 7,
       ttyIndex: 3,
@@ -42,6 +44,8 @@ describe("decodeRecord", () => {
     expect(record.argv).toEqual(["a", "bc"]);
     expect(record.argvTruncated).toBe(true);
     expect(record.ttyIndex).toBe(-1);
+    const fileless = decode({ layout: "exec", fields: { flags: RECORD_FLAG.imageUnlinked }, tails: { image: "/memfd:payload" } }) as ProcessExecRecord;
+    expect(fileless.imageUnlinked).toBe(true);
   });
 
   it("decodes hostile names without corrupting neighbouring fields (invalid UTF-8 becomes U+FFFD)", () => {
@@ -121,6 +125,9 @@ describe("decodeRecord", () => {
     const dns = decode({ layout: "dns", fields: { protocol: 17, outgoing: 1 }, tails: { message: new Uint8Array([0x12, 0x34, 1, 0]) } }) as DnsRecord;
     expect(dns).toMatchObject({ kind: "dns", transport: "udp", outgoing: true });
     expect(Array.from(dns.message)).toEqual([0x12, 0x34, 1, 0]);
+    const tcp = decode({ layout: "dns", fields: { protocol: 6, outgoing: 0, stream: 0xdeadbeef, segment_len: 9 }, tails: { message: new Uint8Array([0, 7]) } }) as TcpDnsSegment;
+    expect(tcp).toMatchObject({ kind: "tcp-dns-segment", outgoing: false, stream: 0xdeadbeef, segmentLength: 9 });
+    expect(Array.from(tcp.bytes)).toEqual([0, 7]);
   });
 
   it("returns copies, so reusing the ring's memory cannot change a decoded record", () => {

@@ -22,6 +22,7 @@ import type {
   RecordActor,
 } from "../records";
 import { ACCESS_OPERATION, HEADER_LAYOUT, RECORD_FLAG, RECORD_KIND, requireLayout, type RecordLayout } from "./layout";
+import type { TcpDnsSegment } from "./tcp-dns-stream";
 
 /** What decoding needs besides the bytes. */
 export interface DecodeClock {
@@ -88,7 +89,13 @@ const fileTime = {
   previousNsec: field(FILE_TIME, "previous_nsec"),
   pathLen: field(FILE_TIME, "path_len"),
 };
-const dns = { protocol: field(DNS, "protocol"), outgoing: field(DNS, "outgoing"), messageLen: field(DNS, "message_len") };
+const dns = {
+  protocol: field(DNS, "protocol"),
+  outgoing: field(DNS, "outgoing"),
+  stream: field(DNS, "stream"),
+  segmentLen: field(DNS, "segment_len"),
+  messageLen: field(DNS, "message_len"),
+};
 // file_delete and raw_access are declared with the same shape as file_create; decode relies on it.
 for (const name of ["file_delete", "raw_access"]) {
   const other = requireLayout(name);
@@ -159,10 +166,11 @@ export function exitCodeOfStatus(status: number): number {
 }
 
 /**
- * The RawRecord in bytes [offset, offset + length) of `data`, or null when the record is of an
- * unknown kind or inconsistent (its lengths point past its end); the caller counts those.
+ * The RawRecord in bytes [offset, offset + length) of `data` (for DNS over TCP, a stream segment
+ * that TcpDnsReassembler turns into messages), or null when the record is of an unknown kind or
+ * inconsistent (its lengths point past its end); the caller counts those.
  */
-export function decodeRecord(data: Buffer, offset: number, length: number, clock: DecodeClock): RawRecord | null {
+export function decodeRecord(data: Buffer, offset: number, length: number, clock: DecodeClock): RawRecord | TcpDnsSegment | null {
   if (length < HEADER_LAYOUT.fixedSize) return null;
   const kind = data.readUInt16LE(offset + H.kind);
   const flags = data.readUInt16LE(offset + H.flags);
@@ -197,6 +205,7 @@ export function decodeRecord(data: Buffer, offset: number, length: number, clock
         image: data.toString("utf8", imageStart, cwdStart),
         argv: splitArgv(data, argvStart, argvStart + argvLen),
         argvTruncated: (flags & RECORD_FLAG.argvTruncated) !== 0,
+        imageUnlinked: (flags & RECORD_FLAG.imageUnlinked) !== 0,
         cwd: data.toString("utf8", cwdStart, argvStart),
         sessionId: data.readUInt32LE(offset + exec.sessionId),
         ttyIndex: data.readInt32LE(offset + exec.ttyIndex),
@@ -303,14 +312,20 @@ export function decodeRecord(data: Buffer, offset: number, length: number, clock
       if (start + messageLength > end) return null;
       const message = new Uint8Array(messageLength);
       message.set(data.subarray(start, start + messageLength));
-      const record: DnsRecord = {
-        kind: "dns",
-        timeMs,
-        actor,
-        transport: data[offset + dns.protocol] === IPPROTO_TCP ? "tcp" : "udp",
-        outgoing: data[offset + dns.outgoing] === 1,
-        message,
-      };
+      const outgoing = data[offset + dns.outgoing] === 1;
+      if (data[offset + dns.protocol] === IPPROTO_TCP) {
+        const segment: TcpDnsSegment = {
+          kind: "tcp-dns-segment",
+          timeMs,
+          actor,
+          outgoing,
+          stream: data.readUInt32LE(offset + dns.stream),
+          segmentLength: data.readUInt32LE(offset + dns.segmentLen),
+          bytes: message,
+        };
+        return segment;
+      }
+      const record: DnsRecord = { kind: "dns", timeMs, actor, transport: "udp", outgoing, message };
       return record;
     }
     default:

@@ -13,6 +13,8 @@ const KINDS_BY_EVENT: ReadonlyMap<number, readonly number[]> = new Map([
   [11, [RECORD_KIND.fileCreate]],
   [22, [RECORD_KIND.dns]],
   [23, [RECORD_KIND.fileDelete]],
+  // ProcessTampering comes from exec records, which are always on.
+  [25, []],
   [26, [RECORD_KIND.fileDelete]],
   [100, [RECORD_KIND.bpf]],
 ]);

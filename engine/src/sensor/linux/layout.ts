@@ -75,6 +75,8 @@ export const RECORD_FLAG = {
   dnsTruncated: 8,
   /** file_time: the mtime before the call is unknown (a path-based call; driver/linux/README.md). */
   previousTimeUnknown: 16,
+  /** exec: the executable's dentry is unhashed or its inode has no links (memfd, deleted file). */
+  imageUnlinked: 32,
 } as const;
 
 /** Values of process_access.operation. */
@@ -87,8 +89,8 @@ export const SENSOR_LIMITS = {
   PATH_MAX_DEPTH: 64,
   /** argv bytes copied from mm->arg_start (Sysmon keeps 16383, linux-sensors.md §2). */
   ARGV_MAX_BYTES: 16384,
-  /** DNS payload bytes copied per message (a classic UDP DNS message fits in 512). */
-  DNS_MAX_BYTES: 512,
+  /** DNS payload bytes copied per message or TCP segment (EDNS answers commonly reach 1232 bytes). */
+  DNS_MAX_BYTES: 4096,
   /** The per-CPU scratch record; every record is built there, then copied out at its real size. */
   SCRATCH_BYTES: 32768,
 } as const;
@@ -188,7 +190,12 @@ export const RECORD_DECLARATIONS: readonly RecordDeclaration[] = [
       /** 1 for a message the process sent, 0 for one it received. */
       { name: "outgoing", type: "u8" },
       { name: "reserved", type: "u16" },
+      /** TCP: which connection this piece of the byte stream belongs to (from the socket's address). */
+      { name: "stream", type: "u32" },
+      /** TCP: bytes the call moved in this segment; more than message_len when the copy was cut. */
+      { name: "segment_len", type: "u32" },
     ],
+    /** UDP: one whole DNS message. TCP: one segment of the stream, framed by 2-byte lengths (RFC 1035 §4.2.2). */
     tails: ["message"],
   },
   {

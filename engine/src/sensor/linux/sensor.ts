@@ -6,9 +6,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { SysmonTsError } from "../../base";
-import type { RawRecord, Sensor, SensorCounters } from "../records";
+import type { ProcessExecRecord, RawRecord, Sensor, SensorCounters, TamperingRecord } from "../records";
 import { measureBootToWallMs } from "./clock";
 import { decodeRecord, type DecodeClock } from "./decode";
+import { TcpDnsReassembler } from "./tcp-dns-stream";
 import { enabledKindFlags, SENSOR_EVENT_IDS } from "./enabled-kinds";
 import { CONFIG_LAYOUT, KERNEL_COUNTER, KERNEL_COUNTER_COUNT } from "./layout";
 import { nativeCalls, routeLibbpfLog, viewNative, type LibbpfLogLevel, type NativeCalls, type NativePointer } from "./libbpf";
@@ -87,6 +88,7 @@ class LinuxSensor implements Sensor, Disposable {
   readonly #clock: DecodeClock;
   readonly #counterValue: Uint8Array;
   #malformed = 0;
+  readonly #tcpDns = new TcpDnsReassembler();
   #onRecord: (record: RawRecord) => void = () => {};
   readonly #visit: RecordVisitor;
 
@@ -111,7 +113,11 @@ class LinuxSensor implements Sensor, Disposable {
     this.#visit = (data, offset, length) => {
       const record = decodeRecord(data, offset, length, this.#clock);
       if (record === null) this.#malformed += 1;
-      else this.#onRecord(record);
+      else if (record.kind === "tcp-dns-segment") this.#tcpDns.push(record, this.#onRecord);
+      else {
+        this.#onRecord(record);
+        if (record.kind === "exec" && record.imageUnlinked === true) this.#onRecord(tamperingOf(record));
+      }
     };
   }
 
@@ -125,7 +131,8 @@ class LinuxSensor implements Sensor, Disposable {
     return {
       produced: this.#kernelCounter(KERNEL_COUNTER.produced),
       lostRingBuffer: this.#kernelCounter(KERNEL_COUNTER.lostRingBuffer),
-      malformed: this.#malformed,
+      // DNS-over-TCP segments that could not be framed into messages count as undecodable too.
+      malformed: this.#malformed + this.#tcpDns.dropped,
     };
   }
 
@@ -280,4 +287,13 @@ export function openLinuxSensor(options: LinuxSensorOptions = {}): Sensor & Disp
     calls.objectClose(object);
     throw error;
   }
+}
+
+/**
+ * Event 25 for an exec of an image with no name left in the file system. Windows Sysmon says
+ * "Image is replaced" when the mapped image no longer matches its file; a memfd or deleted
+ * executable is the Linux form of the same evasion, so it gets the same Type for Sigma rules.
+ */
+function tamperingOf(exec: ProcessExecRecord): TamperingRecord {
+  return { kind: "tampering", timeMs: exec.timeMs, actor: exec.actor, process: exec.process, type: "Image is replaced" };
 }
