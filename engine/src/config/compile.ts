@@ -9,7 +9,7 @@ import { CONDITIONS, buildMatcher, folderFor, parseCondition, splitSearchItems }
 import type { CaseFolding } from "./conditions";
 import { expandEnvironment } from "./environment";
 import type { Platform } from "./options";
-import type { Combine, CompiledFilter, CompoundRule, EventPlan, FieldLookup, GateScanner, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleEntry, RuleSet } from "./ruleset";
+import type { Combine, CompiledFilter, CompoundRule, EventPlan, FieldCache, FieldLookup, GateScanner, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleEntry, RuleSet } from "./ruleset";
 import { buildSubstringAutomaton, renumberLiterals } from "./substring-automaton";
 import type { LiteralPlace } from "./substring-automaton";
 import { closestName } from "./suggest";
@@ -422,6 +422,13 @@ class GateRegistry {
   finish(entries: readonly PlannedEntry[]): EventPlan {
     const scanners: GateScanner[] = [];
     const literals: string[] = [];
+    const cached = new Set([...this.scanners.values()].map((s) => s.index));
+    for (const entry of entries) for (const lookup of entry.orIndex?.lookups ?? []) cached.add(lookup.index);
+    const fieldCaches: (FieldCache | undefined)[] = [];
+    for (const index of cached) {
+      const slots = [...this.scanners.values()].filter((s) => s.index === index).map((s) => s.slot);
+      fieldCaches[index] = { index, slots: Int32Array.from(slots), memo: new Map() };
+    }
     for (const scanner of this.scanners.values()) {
       // The automaton numbers literals from 0; map them to the plan-wide IDs.
       const local = [...scanner.literals.keys()];
@@ -431,13 +438,13 @@ class GateRegistry {
         index: scanner.index,
         automaton: renumberLiterals(buildSubstringAutomaton(local, scanner.place), ids),
         literalIds: Int32Array.from(ids),
-        memo: new Map(),
       };
     }
     const count = literals.length;
     return {
       entries,
       scanners,
+      fieldCaches: Array.from({ length: fieldCaches.length }, (_, i) => fieldCaches[i]),
       literals,
       literalStamp: new Float64Array(count),
       foundLiterals: new Int32Array(count),

@@ -18,7 +18,7 @@ export { NEWEST_SCHEMA, parseSchemaVersion } from "./version";
 export type { SchemaVersion } from "./version";
 export { RULE_ELEMENT_NAMES } from "./compile";
 export type {
-  Combine, CompiledFilter, CompoundRule, EventPlan, FieldLookup, GateScanner, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleEntry, RuleSet,
+  Combine, CompiledFilter, CompoundRule, EventPlan, FieldCache, FieldLookup, GateScanner, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RememberedValue, RuleEntry, RuleSet,
 } from "./ruleset";
 export { SKIP_SEARCH_MIN_LENGTH, buildSubstringAutomaton, markSubstrings } from "./substring-automaton";
 export type { SkipSearch, SubstringAutomaton } from "./substring-automaton";

@@ -131,12 +131,30 @@ export interface GateScanner {
   readonly automaton: SubstringAutomaton;
   /** The plan-wide IDs of this field's gate literals. */
   readonly literalIds: Int32Array;
+}
+
+/** What a field cache remembers about one long value. */
+export interface RememberedValue {
+  /** The value case-folded: reused, so folding and hashing it happen once per distinct value. */
+  readonly folded: string;
+  /** The literal IDs all of the field's scanners found in it; null until first scanned. */
+  found: Int32Array | null;
+}
+
+/**
+ * The scanners of one field (anywhere, start and end literals) and its lookups share one
+ * cache: field values such as image paths, command lines and registry paths repeat, and for
+ * a long value seen recently one hash lookup replaces folding it and every scan of it.
+ */
+export interface FieldCache {
+  readonly index: number;
+  /** Scanner slots on this field. */
+  readonly slots: Int32Array;
   /**
-   * Decision-time cache: for long values seen recently, the literal IDs a scan found. Field
-   * values such as command lines and registry paths repeat; a hit costs a hash lookup instead
-   * of a scan. Bounded: cleared when it reaches SCAN_MEMO_ENTRIES.
+   * Decision-time cache keyed by the raw value. Bounded: cleared when it reaches
+   * FIELD_CACHE_ENTRIES (rules/decide.ts).
    */
-  readonly memo: Map<string, Int32Array>;
+  readonly memo: Map<string, RememberedValue>;
 }
 
 export interface PlannedEntry {
@@ -153,6 +171,8 @@ export interface PlannedEntry {
 export interface EventPlan {
   readonly entries: readonly PlannedEntry[];
   readonly scanners: readonly GateScanner[];
+  /** By field index: the cache of each field that lookups or scanners read. */
+  readonly fieldCaches: readonly (FieldCache | undefined)[];
   /** Gate literal text by ID. */
   readonly literals: readonly string[];
   /** Decision-time scratch: per gate literal, the stamp of the last decision that found it. */

@@ -3,7 +3,7 @@
 // each per decision.
 
 import { SKIP_SEARCH_MIN_LENGTH, markSubstrings } from "../config";
-import type { GateScanner, SubstringAutomaton, EventPlan, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleSet } from "../config";
+import type { FieldCache, GateScanner, RememberedValue, SubstringAutomaton, EventPlan, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleSet } from "../config";
 import { findEvent } from "../schema";
 import type { SysmonEvent } from "../schema";
 
@@ -29,6 +29,7 @@ let fold: (text: string) => string = (t) => t;
 const NO_PLAN: EventPlan = {
   entries: [],
   scanners: [],
+  fieldCaches: [],
   literals: [],
   literalStamp: new Float64Array(0),
   foundLiterals: new Int32Array(0),
@@ -39,9 +40,35 @@ let currentPlan: EventPlan = NO_PLAN;
 function folded(index: number): string {
   if (foldedStamp[index] !== stamp) {
     foldedStamp[index] = stamp;
-    foldedValues[index] = fold(values[index] ?? "-");
+    const remembered = rememberedValue(index);
+    foldedValues[index] = remembered !== undefined ? remembered.folded : fold(values[index] ?? "-");
   }
   return foldedValues[index] as string;
+}
+
+// Values at least this long are remembered by their field's cache (bounded per field).
+const FIELD_CACHE_MIN_LENGTH = 24;
+const FIELD_CACHE_ENTRIES = 512;
+const rememberedValues: (RememberedValue | undefined)[] = new Array<RememberedValue | undefined>(MAX_FIELDS).fill(undefined);
+const rememberedStamp = new Float64Array(MAX_FIELDS);
+
+/** The field cache's record of this decision's value of field `index`, if it keeps one. */
+function rememberedValue(index: number): RememberedValue | undefined {
+  if (rememberedStamp[index] === stamp) return rememberedValues[index];
+  rememberedStamp[index] = stamp;
+  const raw = values[index] ?? "-";
+  const cache = currentPlan.fieldCaches[index];
+  let remembered: RememberedValue | undefined;
+  if (cache !== undefined && raw.length >= FIELD_CACHE_MIN_LENGTH) {
+    remembered = cache.memo.get(raw);
+    if (remembered === undefined) {
+      if (cache.memo.size >= FIELD_CACHE_ENTRIES) cache.memo.clear();
+      remembered = { folded: fold(raw), found: null };
+      cache.memo.set(raw, remembered);
+    }
+  }
+  rememberedValues[index] = remembered;
+  return remembered;
 }
 
 function matchFilter(filter: PlannedFilter): boolean {
@@ -84,35 +111,38 @@ const scanInto: { marks: Float64Array; stamp: number; found: Int32Array; count: 
   folded: false,
 };
 
-// Values at least this long have their scan results remembered (per scanner, bounded).
-const SCAN_MEMO_MIN_LENGTH = 24;
-const SCAN_MEMO_ENTRIES = 512;
-
-/** Marks which gate literals occur in the scanner's field (once per decision). */
+/**
+ * Marks which gate literals occur in the scanner's field (once per decision). A long value
+ * is scanned by every scanner of its field at once, or not at all when the field's cache
+ * remembers what they found: one hash lookup instead of several scans.
+ */
 function runScanner(slot: number): void {
   const plan = currentPlan;
   if (plan.scanStamp[slot] === stamp) return;
-  plan.scanStamp[slot] = stamp;
   const scanner = plan.scanners[slot]!;
-  const raw = values[scanner.index] ?? "-";
-  if (raw.length < SCAN_MEMO_MIN_LENGTH || scanner.automaton.place !== "anywhere") {
-    scanValue(plan, scanner, raw);
+  const remembered = rememberedValue(scanner.index);
+  if (remembered === undefined) {
+    plan.scanStamp[slot] = stamp;
+    scanValue(plan, scanner, values[scanner.index] ?? "-");
     return;
   }
-  const remembered = scanner.memo.get(raw);
-  if (remembered !== undefined) {
-    // A scanner marks only its own literals, once per decision: no duplicates to filter.
-    for (let i = 0; i < remembered.length; i++) {
-      const id = remembered[i] as number;
+  const slots = (plan.fieldCaches[scanner.index] as FieldCache).slots;
+  for (let i = 0; i < slots.length; i++) plan.scanStamp[slots[i] as number] = stamp;
+  const found = remembered.found;
+  if (found !== null) {
+    // Each literal belongs to one scanner, and the field's scanners run once per decision:
+    // no duplicates to filter.
+    for (let i = 0; i < found.length; i++) {
+      const id = found[i] as number;
       plan.literalStamp[id] = stamp;
       plan.foundLiterals[foundCount++] = id;
     }
     return;
   }
   const before = foundCount;
-  scanValue(plan, scanner, raw);
-  if (scanner.memo.size >= SCAN_MEMO_ENTRIES) scanner.memo.clear();
-  scanner.memo.set(raw, plan.foundLiterals.slice(before, foundCount));
+  const raw = values[scanner.index] ?? "-";
+  for (let i = 0; i < slots.length; i++) scanValue(plan, plan.scanners[slots[i] as number]!, raw);
+  remembered.found = plan.foundLiterals.slice(before, foundCount);
 }
 
 function scanValue(plan: EventPlan, scanner: GateScanner, raw: string): void {
