@@ -52,9 +52,8 @@ async function present(): Promise<void> {
   await sleep(1200);
   step("released after the READ in flight returned", () => ({ state: opened.state, released: opened.released, reads: opened.counters().reads }));
 
-  // The driver drops records caused by the service pid named in START, and it queues
-  // DRIVER_STATUS from inside the START call, i.e. in the caller's context: naming another pid
-  // shows whether that record, and READ's transfer of records, get through.
+  // The driver drops records caused by the service pid named in START; a second client naming
+  // another pid shows that a START from a process that is not the service gets its status too.
   let other: DriverClient | undefined;
   step("START naming another pid", () => {
     other = DriverClient.open({ servicePid: 4, enabledEvents: new Set([1, 5]) });

@@ -95,11 +95,12 @@ describe("driver client against sysmonts.sys under Wine", () => {
     expect(detail.ticks).toBeGreaterThanOrEqual(25);
     expect(detail.state).toBe("reading");
     expect(detail.lastReadError).toBe(0);
-    // Each READ waits up to 500 ms in the driver (SysmonTsRingRead) and returns empty, as no
-    // kernel callback fires under Wine; DRIVER_STATUS is not among them because the driver
-    // queues it in the START caller's context, the very pid it was told to ignore.
+    // No kernel callback fires under Wine, so the only record is the DRIVER_STATUS that START
+    // queues: raised in the service's own context, it is exempt from the service-pid filter.
+    // Every other READ waits its 500 ms in the driver (SysmonTsRingRead) and returns empty.
     expect(detail.records).toEqual([]);
-    expect(detail.counters).toMatchObject({ produced: 0, malformed: 0, readErrors: 0, lostRingBuffer: 0 });
+    expect(detail.counters).toMatchObject({ produced: 1, malformed: 0, readErrors: 0, lostRingBuffer: 0 });
+    expect(detail.driverStatus).toMatchObject({ protocolVersion: 1, ringCapacity: 4 * 1024 * 1024 });
     expect(detail.counters.reads).toBeGreaterThanOrEqual(2);
     expect(detail.counters.reads).toBeLessThanOrEqual(5);
   });

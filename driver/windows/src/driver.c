@@ -79,7 +79,10 @@ VOID SysmonTsEmit(USHORT type, PVOID fixedRecord, ULONG fixedSize, const SYSMONT
     ULONG total = fixedSize, i, at;
     PUCHAR record;
     SYSMONTS_RECORD_HEADER *header;
-    if (!SysmonTsWants(type) || SysmonTsIsServiceProcess(PsGetCurrentProcessId())) return;
+    /* The service's own activity is never recorded, but the driver's reports about itself are
+       raised in the service's context (START arrives from it) and must reach it. */
+    if (!SysmonTsWants(type)) return;
+    if (type != SYSMONTS_RECORD_DRIVER_STATUS && SysmonTsIsServiceProcess(PsGetCurrentProcessId())) return;
     for (i = 0; i < stringCount; i++) {
         if (strings[i].Text != NULL) total += min((ULONG)strings[i].Text->Length, SYSMONTS_MAX_STRING_BYTES) & ~1u;
     }
