@@ -5,7 +5,7 @@ import { SysmonTsError } from "../base";
 import { type LoadedConfig, defaultConfig, loadConfig, loadConfigFile } from "../config";
 import { applyFieldSizes, canInclude, decide } from "../rules";
 import { ALL_EVENTS, type StampedEvent, type SysmonEvent, eventDef, eventFromFields, formatUtcTime } from "../schema";
-import type { FileBlockRecord, Sensor } from "../sensor";
+import type { FileBlockRecord, Sensor, WindowsDetails } from "../sensor";
 import { type Enricher, createEnricher } from "../enrich";
 import { type EventQuery, type EventStore, type QueryPage, openStore } from "../store";
 import { type Sink, createSinks } from "../output";
@@ -36,6 +36,8 @@ export interface EngineOptions {
   readonly log?: (level: "info" | "warn" | "error", message: string) => void;
   /** How often the sensor is drained (default 20 ms): low latency without per-record wake-ups (notes/linux-ebpf.md §9). */
   readonly drainIntervalMs?: number;
+  /** Windows: image version, signature, account and logon facts for events 1, 6 and 7. */
+  readonly windowsDetails?: WindowsDetails;
 }
 
 export interface EngineStatus {
@@ -115,7 +117,12 @@ export class Engine {
       this.lastRecordId = this.store.newestRecordId();
     }
     this.sinks = createSinks(settings.sinks);
-    this.enricher = createEnricher({ hashAlgorithms: this.config.options.hashAlgorithms, selfPid: process.pid, log: (message) => this.log("info", message) });
+    this.enricher = createEnricher({
+      hashAlgorithms: this.config.options.hashAlgorithms,
+      selfPid: process.pid,
+      log: (message) => this.log("info", message),
+      ...(this.options.windowsDetails === undefined ? {} : { windowsDetails: this.options.windowsDetails }),
+    });
     this.enricher.seedFromProc();
     this.sensor = this.options.openSensor(enabledEventIds(this.config));
     this.sensorState = "running";

@@ -5,7 +5,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync } from "node:fs";
 import { asSysmonTsError } from "../../base";
-import { CompositeSensor, DriverClient, EtwSensor, type Sensor } from "../../sensor";
+import { CompositeSensor, DriverClient, EtwSensor, type Sensor, createWindowsDetails } from "../../sensor";
 import { writeFileAtomic } from "../linux/install";
 import { runEngine } from "../run";
 import { DEFAULT_SETTINGS, type EngineSettings, loadSettingsFile } from "../settings";
@@ -47,16 +47,19 @@ export async function windowsServiceMain(args: readonly string[]): Promise<numbe
     start: async () => {
       const settings = existsSync(layout.settingsFile) ? loadSettingsFile(layout.settingsFile, windowsDefaultSettings(layout)) : windowsDefaultSettings(layout);
       const configPath = activeConfigFile(layout);
+      const windowsDetails = createWindowsDetails({ log: (message) => log("warn", message) });
       const running = await runEngine({
         platform: "windows",
         configPath,
         settings,
         persistConfig: (xml) => writeFileAtomic(layout.configFile, xml),
         openSensor: (enabledEvents) => openWindowsSensor(enabledEvents, log),
+        windowsDetails,
         log,
       });
       recordActiveConfig(layout, { file: configPath ?? "Defaults", hash: running.engine.loadedConfig.hash }, log);
       log("info", `engine running with ${configPath ?? "the built-in default config"} (hash ${running.engine.loadedConfig.hash})`);
+      void running.stopped.then(() => windowsDetails.close());
       return { stop: () => running.stop(), stopped: running.stopped };
     },
   });
