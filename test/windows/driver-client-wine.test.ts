@@ -88,7 +88,7 @@ describe("driver client against sysmonts.sys under Wine", () => {
     const read = stepOf(withDriver, "read for 2 s");
     expect(read.ok).toBe(true);
     const detail = read.detail as {
-      ticks: number; records: string[]; state: string; lastReadError: number;
+      ticks: number; records: string[]; state: string; lastReadError: number; driverStatus?: { protocolVersion: number; ringCapacity: number };
       counters: { produced: number; malformed: number; reads: number; readErrors: number; lostRingBuffer: number };
     };
     // 2 s of 50 ms ticks: a READ blocking the JS thread for its 500 ms would cost most of them.
