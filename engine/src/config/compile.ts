@@ -315,6 +315,13 @@ function setFirst(map: Map<string, number>, key: string, position: number): void
   if (!map.has(key)) map.set(key, position);
 }
 
+function lengthMask(keys: Iterable<string>): Uint8Array {
+  const lengths = [...keys].map((k) => k.length);
+  const mask = new Uint8Array(lengths.length ? Math.max(...lengths) + 1 : 0);
+  for (const length of lengths) mask[length] = 1;
+  return mask;
+}
+
 /** Builds the lookups of an OR element (config.md §6.3: the first matching item decides). */
 function buildOrIndex(items: readonly (PlannedFilter | PlannedCompound)[], gates: GateRegistry): OrIndex {
   const byField = new Map<number, { exact: Map<string, number>; tail: Map<string, number>; used: Set<string> }>();
@@ -381,8 +388,8 @@ function buildOrIndex(items: readonly (PlannedFilter | PlannedCompound)[], gates
     index,
     exact: l.used.has("exact") ? l.exact : null,
     tail: l.used.has("tail") ? l.tail : null,
-    exactLengths: new Set([...l.exact.keys()].map((k) => k.length)),
-    tailLengths: new Set([...l.tail.keys()].map((k) => k.length)),
+    exactLengths: lengthMask(l.exact.keys()),
+    tailLengths: lengthMask(l.tail.keys()),
   }));
   const byLiteral: number[][] = [];
   const ungated: number[] = [];

@@ -87,9 +87,12 @@ export interface FieldLookup {
   readonly exact: ReadonlyMap<string, number> | null;
   /** `image` values without a backslash: equality with the part after the last backslash. */
   readonly tail: ReadonlyMap<string, number> | null;
-  /** Lengths of the keys of `exact` and `tail`: a value of another length is not looked up (or folded). */
-  readonly exactLengths: ReadonlySet<number>;
-  readonly tailLengths: ReadonlySet<number>;
+  /**
+   * 1 at each length a key of `exact` (of `tail`) has, up to the longest: a value of another
+   * length is not folded or looked up.
+   */
+  readonly exactLengths: Uint8Array;
+  readonly tailLengths: Uint8Array;
 }
 
 /**

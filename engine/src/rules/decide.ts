@@ -199,6 +199,17 @@ function addCandidates(list: Int32Array, count: number, positions: Int32Array, b
 }
 
 /**
+ * Whether `raw` from `start` on, once folded, may have a length marked in `lengths`. Folding
+ * keeps lengths except for U+0130 on Windows (İ → i + combining dot), which only lengthens, so
+ * a part longer than every key or of an unmarked length without İ is skipped unfolded.
+ */
+function foldedLengthMayBeIn(lengths: Uint8Array, raw: string, start: number): boolean {
+  const length = raw.length - start;
+  if (length >= lengths.length) return false;
+  return lengths[length] === 1 || raw.indexOf("\u0130", start) >= 0;
+}
+
+/**
  * An OR element decides on its first matching item (§6.3). Lookups find the earliest matching
  * equality/image filter; only items before it are checked one by one, in order,
  * so names set by failing compound rules and by the deciding filter are exactly Sysmon's (§9).
@@ -209,16 +220,14 @@ function matchOrEntry(entry: PlannedEntry, index: OrIndex): boolean {
   for (let i = 0; i < lookups.length; i++) {
     const lookup = lookups[i]!;
     const raw = values[lookup.index] ?? "-";
-    // Folding keeps lengths, except for U+0130 on Windows (İ → i + combining dot), so a value
-    // whose length no key has is skipped without folding it.
-    if (lookup.exact !== null && (lookup.exactLengths.has(raw.length) || raw.includes("\u0130"))) {
+    if (lookup.exact !== null && foldedLengthMayBeIn(lookup.exactLengths, raw, 0)) {
       const hit = lookup.exact.get(folded(lookup.index));
       if (hit !== undefined && hit < best) best = hit;
     }
     if (lookup.tail !== null) {
-      const tail = raw.slice(raw.lastIndexOf("\\") + 1);
-      if (lookup.tailLengths.has(tail.length) || tail.includes("\u0130")) {
-        const hit = lookup.tail.get(fold(tail));
+      const start = raw.lastIndexOf("\\") + 1;
+      if (foldedLengthMayBeIn(lookup.tailLengths, raw, start)) {
+        const hit = lookup.tail.get(fold(start === 0 ? raw : raw.slice(start)));
         if (hit !== undefined && hit < best) best = hit;
       }
     }
