@@ -13,6 +13,7 @@
 #define SYSMONTS_KIND_BPF 8
 #define SYSMONTS_KIND_DNS 9
 #define SYSMONTS_KIND_FILE_TIME 10
+#define SYSMONTS_KIND_IMAGE_LOAD 11
 #define SYSMONTS_FLAG_ARGV_TRUNCATED 1
 #define SYSMONTS_FLAG_PATH_PARTIAL 2
 #define SYSMONTS_FLAG_DIRECTORY 4
@@ -138,6 +139,14 @@ struct sysmonts_raw_access_record {
 /* followed by: path (sizes in the *_len fields) */
 _Static_assert(sizeof(struct sysmonts_raw_access_record) == 32, "sysmonts_raw_access_record: size differs from layout.ts");
 _Static_assert(__builtin_offsetof(struct sysmonts_raw_access_record, path_len) == 24, "sysmonts_raw_access_record.path_len: offset differs from layout.ts");
+
+struct sysmonts_image_load_record {
+	struct sysmonts_header header;
+	__u32 path_len;
+};
+/* followed by: path (sizes in the *_len fields) */
+_Static_assert(sizeof(struct sysmonts_image_load_record) == 32, "sysmonts_image_load_record: size differs from layout.ts");
+_Static_assert(__builtin_offsetof(struct sysmonts_image_load_record, path_len) == 24, "sysmonts_image_load_record.path_len: offset differs from layout.ts");
 
 struct sysmonts_process_access_record {
 	struct sysmonts_header header;

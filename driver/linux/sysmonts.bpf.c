@@ -31,6 +31,9 @@ char LICENSE[] SEC("license") = "GPL";
 #define S_IFMT 00170000
 #define S_IFREG 0100000
 #define S_IFBLK 0060000
+#define PROT_EXEC 0x4
+/* mmap returns an address, or -errno in the last page of the address space */
+#define MMAP_FAILED(ret) ((unsigned long)(ret) > (unsigned long)-4096L)
 #define PTRACE_ATTACH 16
 #define PTRACE_SEIZE 0x4206
 #define BPF_CMD_PROG_LOAD 5
@@ -92,7 +95,7 @@ struct {
 enum pending_syscall { PENDING_UNLINK = 1, PENDING_UNLINKAT, PENDING_RMDIR, PENDING_PTRACE, PENDING_VM_READV,
 		       PENDING_VM_WRITEV, PENDING_BPF, PENDING_SENDTO, PENDING_SENDMSG, PENDING_SENDMMSG,
 		       PENDING_RECVFROM, PENDING_RECVMSG, PENDING_FILE_TIME, PENDING_WRITE, PENDING_WRITEV,
-		       PENDING_READ };
+		       PENDING_READ, PENDING_MMAP };
 struct pending_call {
 	__u64 args[6];
 	__u32 syscall;
@@ -862,6 +865,42 @@ SEC("tracepoint/syscalls/sys_exit_read")
 int sysmonts_read_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	return on_stream_exit(ctx->ret, false);
+}
+
+/* ---------------------------------------------------------------- images */
+
+/* ImageLoad: a file mapped executable. The dynamic loader maps each library's text segment
+ * this way (and the kernel maps the program and its interpreter itself at exec, which event 1
+ * covers), so this is one record per library per process. */
+SEC("tracepoint/syscalls/sys_enter_mmap")
+int sysmonts_mmap_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	if ((ctx->args[2] & PROT_EXEC) && (long)ctx->args[4] >= 0 && wanted(SYSMONTS_KIND_IMAGE_LOAD))
+		save_call(ctx, PENDING_MMAP);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_mmap")
+int sysmonts_mmap_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pending_call call;
+	if (!take_call(&call) || call.syscall != PENDING_MMAP || MMAP_FAILED(ctx->ret))
+		return 0;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file *file = file_of_fd(task, call.args[4]);
+	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFREG)
+		return 0;
+	__u8 *base = scratch_record();
+	struct path_scratch *paths = scratch_path();
+	if (!base || !paths)
+		return 0;
+	struct sysmonts_image_load_record *record = (void *)base;
+	fill_header(&record->header, SYSMONTS_KIND_IMAGE_LOAD);
+	__u32 pos = walk_path(paths, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt),
+			      &record->header.flags);
+	record->path_len = copy_walked(base + sizeof(*record), paths, pos);
+	emit(base, sizeof(*record) + record->path_len);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- files */

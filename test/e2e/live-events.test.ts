@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { XMLValidator } from "fast-xml-parser";
@@ -43,10 +44,11 @@ describe("sysmonts run with collect-all shows live events", () => {
       "</EventFiltering>",
       '  <RuleGroup name="" groupRelation="or"><DnsQuery onmatch="exclude"/></RuleGroup>\n    <RuleGroup name="" groupRelation="or"><eBPFEvent onmatch="exclude"/></RuleGroup>\n' +
         '    <RuleGroup name="" groupRelation="or"><FileCreateTime onmatch="exclude"/></RuleGroup>\n' +
-        '    <RuleGroup name="" groupRelation="or"><ProcessTampering onmatch="exclude"/></RuleGroup>\n  </EventFiltering>',
+        '    <RuleGroup name="" groupRelation="or"><ProcessTampering onmatch="exclude"/></RuleGroup>\n' +
+        '    <RuleGroup name="" groupRelation="or"><ImageLoad onmatch="include"><ImageLoaded name="probe-library" condition="contains">sysmonts-live-</ImageLoaded></ImageLoad></RuleGroup>\n  </EventFiltering>',
     );
     // FieldSizes trims after the decision: the rules see the whole value, the output the cut one.
-    writeFileSync(path.join(dir, "config.xml"), config.replace("<EventFiltering>", "<FieldSizes>CommandLine:60</FieldSizes>\n  <EventFiltering>"));
+    writeFileSync(path.join(dir, "config.xml"), config.replace("<EventFiltering>", "<FieldSizes>CommandLine:60</FieldSizes>\n  <HashAlgorithms>sha256</HashAlgorithms>\n  <EventFiltering>"));
     engine = spawn(process.execPath, [path.join(REPO_ROOT, "bin", "sysmonts.cjs"), "run", "--config", path.join(dir, "config.xml"), "--no-store", "--no-control"], { stdio: ["ignore", "pipe", "pipe"] });
     engine.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
     await find("event 4 'Started'", (e) => e.id === 4 && e.fields["State"] === "Started");
@@ -164,6 +166,19 @@ describe("sysmonts run with collect-all shows live events", () => {
     expect(create!.fields["ProcessGuid"]).toBe(memfd!.fields["ProcessGuid"]);
     // an ordinary exec is not tampering
     expect(events().filter((e) => e.id === 25 && e.fields["Image"] === "/usr/bin/python3.11")).toEqual([]);
+  });
+
+  it("ImageLoad for a library mapped executable, with its hash and the rule's name", async () => {
+    const library = path.join(dir, "libprobe.so");
+    copyFileSync("/usr/lib/x86_64-linux-gnu/libz.so.1", library);
+    const { pid } = runPython("import ctypes, sys; ctypes.CDLL(sys.argv[1])", { cwd: dir, args: [library] });
+    const [load] = await find("event 7", (e) => e.id === 7 && e.fields["ProcessId"] === String(pid));
+    // Sysmon for Linux writes hashes in lowercase hex (spec/events.md, Hashes)
+    const sha256 = createHash("sha256").update(readFileSync(library)).digest("hex");
+    expect(load!.fields).toMatchObject({ RuleName: "probe-library", ImageLoaded: library, User: "root" });
+    expect(load!.fields["Hashes"]).toBe(`SHA256=${sha256}`);
+    // only the included library: the loader's other mappings of the same process are not logged
+    expect(events().filter((e) => e.id === 7 && e.fields["ProcessId"] === String(pid))).toHaveLength(1);
   });
 
   it("eBPFEvent for a program load", async () => {

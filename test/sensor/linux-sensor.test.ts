@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { BPF_LOAD_SCRIPT, DNS_EXCHANGE_SCRIPT, DNS_TCP_EXCHANGE_SCRIPT, PROCESS_ACCESS_SCRIPT } from "../support/activity";
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -250,6 +250,16 @@ print(json.dumps({"port": rx.getsockname()[1]}))
     } finally {
       execFileSync("losetup", ["--detach", device]);
     }
+  });
+
+  it("reports a library mapped executable (dlopen) with its absolute path, once", async () => {
+    const library = path.join(workDir, "libsysmonts-probe.so");
+    copyFileSync("/usr/lib/x86_64-linux-gnu/libz.so.1", library);
+    const { pid } = python(`import ctypes, sys; ctypes.CDLL(sys.argv[1])`, { args: [library] });
+    const loads = await waitFor("the image load of the copied library", is("image-load", (r) => r.actor.pid === pid && r.path === library));
+    expect(loads).toHaveLength(1);
+    // the loader's own libraries show up for the same process, read-only mappings do not
+    expect(seen.some((r) => r.kind === "image-load" && r.actor.pid === pid && /\/libc\.so\.6$/.test(r.path))).toBe(true);
   });
 
   it("reports bpf(BPF_PROG_LOAD) with program type, fd and name", async () => {

@@ -44,6 +44,8 @@ describe("decodeRecord", () => {
     expect(record.argv).toEqual(["a", "bc"]);
     expect(record.argvTruncated).toBe(true);
     expect(record.ttyIndex).toBe(-1);
+    const library = decode({ layout: "image_load", tails: { path: "/usr/lib/libz.so.1" } });
+    expect(library).toMatchObject({ kind: "image-load", path: "/usr/lib/libz.so.1" });
     const fileless = decode({ layout: "exec", fields: { flags: RECORD_FLAG.imageUnlinked }, tails: { image: "/memfd:payload" } }) as ProcessExecRecord;
     expect(fileless.imageUnlinked).toBe(true);
   });

@@ -13,6 +13,7 @@ import type {
   FileCreateRecord,
   FileDeleteRecord,
   FileTimeRecord,
+  ImageLoadRecord,
   NetworkRecord,
   ProcessAccessRecord,
   ProcessExecRecord,
@@ -97,7 +98,7 @@ const dns = {
   messageLen: field(DNS, "message_len"),
 };
 // file_delete and raw_access are declared with the same shape as file_create; decode relies on it.
-for (const name of ["file_delete", "raw_access"]) {
+for (const name of ["file_delete", "raw_access", "image_load"]) {
   const other = requireLayout(name);
   if (other.fixedSize !== PATH_RECORD.fixedSize || other.fieldOffset["path_len"] !== pathLen) {
     throw new Error(`layout ${name} no longer matches file_create`);
@@ -253,7 +254,8 @@ export function decodeRecord(data: Buffer, offset: number, length: number, clock
     }
     case RECORD_KIND.fileCreate:
     case RECORD_KIND.fileDelete:
-    case RECORD_KIND.rawAccess: {
+    case RECORD_KIND.rawAccess:
+    case RECORD_KIND.imageLoad: {
       if (length < PATH_RECORD.fixedSize) return null;
       const start = offset + PATH_RECORD.fixedSize;
       const stop = start + data.readUInt32LE(offset + pathLen);
@@ -261,6 +263,7 @@ export function decodeRecord(data: Buffer, offset: number, length: number, clock
       const path = data.toString("utf8", start, stop);
       if (kind === RECORD_KIND.fileCreate) return { kind: "file-create", timeMs, actor, path } satisfies FileCreateRecord;
       if (kind === RECORD_KIND.rawAccess) return { kind: "raw-access", timeMs, actor, device: path } satisfies RawAccessRecord;
+      if (kind === RECORD_KIND.imageLoad) return { kind: "image-load", timeMs, actor, path } satisfies ImageLoadRecord;
       const record: FileDeleteRecord = { kind: "file-delete", timeMs, actor, path, directory: (flags & RECORD_FLAG.directory) !== 0 };
       return record;
     }

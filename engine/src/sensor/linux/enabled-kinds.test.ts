@@ -20,10 +20,12 @@ describe("enabledKindFlags", () => {
     expect(flags[RECORD_KIND.dns]).toBe(1);
     expect(flags[RECORD_KIND.fileCreate]).toBe(0);
     expect(flags[RECORD_KIND.bpf]).toBe(0);
+    expect(flags[RECORD_KIND.imageLoad]).toBe(0);
+    expect(enabledKindFlags(new Set([7]))[RECORD_KIND.imageLoad]).toBe(1);
   });
 
   it("ignores events the Linux sensor cannot produce", () => {
     expect(Array.from(enabledKindFlags(new Set([12, 13, 255])))).toEqual(Array.from(enabledKindFlags(new Set())));
-    expect(SENSOR_EVENT_IDS).toEqual(expect.arrayContaining([1, 2, 3, 5, 9, 10, 11, 22, 23, 100]));
+    expect(SENSOR_EVENT_IDS).toEqual(expect.arrayContaining([1, 2, 3, 5, 7, 9, 10, 11, 22, 23, 25, 100]));
   });
 });

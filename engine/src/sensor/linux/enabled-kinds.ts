@@ -8,6 +8,7 @@ import { ENABLED_KINDS_SLOTS, RECORD_KIND } from "./layout";
 const KINDS_BY_EVENT: ReadonlyMap<number, readonly number[]> = new Map([
   [2, [RECORD_KIND.fileTime]],
   [3, [RECORD_KIND.network]],
+  [7, [RECORD_KIND.imageLoad]],
   [9, [RECORD_KIND.rawAccess]],
   [10, [RECORD_KIND.processAccess]],
   [11, [RECORD_KIND.fileCreate]],

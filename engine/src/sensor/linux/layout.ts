@@ -61,6 +61,7 @@ export const RECORD_KIND = {
   bpf: 8,
   dns: 9,
   fileTime: 10,
+  imageLoad: 11,
 } as const;
 
 /** Bits of the header's `flags`. */
@@ -161,6 +162,8 @@ export const RECORD_DECLARATIONS: readonly RecordDeclaration[] = [
   { name: "file_create", kind: RECORD_KIND.fileCreate, fields: [], tails: ["path"] },
   { name: "file_delete", kind: RECORD_KIND.fileDelete, fields: [], tails: ["path"] },
   { name: "raw_access", kind: RECORD_KIND.rawAccess, fields: [], tails: ["path"] },
+  /** A file mapped executable by mmap (event 7): ld.so's text segments, dlopen. */
+  { name: "image_load", kind: RECORD_KIND.imageLoad, fields: [], tails: ["path"] },
   {
     name: "process_access",
     kind: RECORD_KIND.processAccess,
