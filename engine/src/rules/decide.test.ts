@@ -93,3 +93,31 @@ describe("IdHasIncludeRules and canInclude (config.md §13.2)", () => {
     expect(canInclude(rulesOf('<ProcessCreate onmatch="include"/>'), 1)).toBe(false);
   });
 });
+
+describe("decide: per-field caches", () => {
+  const body =
+    '<RuleGroup groupRelation="or"><ProcessCreate onmatch="include"><CommandLine name="ENC" condition="contains">-encodedcommand</CommandLine><CommandLine name="RUN" condition="begin with">c:\\windows\\system32\\rundll32.exe</CommandLine></ProcessCreate></RuleGroup>';
+
+  it("decides a repeated long value from the cache exactly as the first time", () => {
+    const rules = rulesOf(body, { platform: "windows" });
+    const value = "C:\\Windows\\System32\\rundll32.exe shell32.dll,Control_RunDLL -EncodedCommand abc";
+    const first = decide(rules, eventFromFields(1, { CommandLine: value }));
+    // A different string object with the same text, as the next event brings.
+    const again = decide(rules, eventFromFields(1, { CommandLine: Buffer.from(value).toString() }));
+    expect(first).toEqual({ include: true, ruleName: "ENC" });
+    expect(again).toEqual(first);
+  });
+
+  it("stays bounded however many distinct long values pass", () => {
+    const rules = rulesOf(body, { platform: "windows" });
+    const caches = rules.plans.get(1)?.fieldCaches ?? [];
+    for (let i = 0; i < 2000; i++) {
+      const encoded = i % 3 === 0;
+      const decision = decide(rules, eventFromFields(1, { CommandLine: `powershell.exe ${encoded ? "-encodedcommand" : "-file"} script-${i}.ps1` }));
+      expect(decision).toEqual(encoded ? { include: true, ruleName: "ENC" } : { include: false, ruleName: "" });
+    }
+    const sizes = caches.flatMap((cache) => (cache ? [cache.memo.size] : []));
+    expect(sizes.length).toBeGreaterThan(0);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(512);
+  });
+});

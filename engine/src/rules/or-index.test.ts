@@ -69,6 +69,24 @@ describe("OR-element lookups agree with item-by-item evaluation", () => {
     expect(decide(walkingOnly(rules), event)).toEqual({ include: true, ruleName: "LEAK1" });
   });
 
+  it("looks up values with U+0130, which Windows folds to two characters, under their folded length", () => {
+    const xml = `<Sysmon schemaversion="4.90"><EventFiltering><RuleGroup groupRelation="or"><ProcessCreate onmatch="include">
+      <Image name="EXACT" condition="is">C:\\\u0130\\a.exe</Image>
+      <ParentImage name="TAIL" condition="image">\u0130b.exe</ParentImage>
+      </ProcessCreate></RuleGroup></EventFiltering></Sysmon>`;
+    const rules = loadConfig(xml, { file: "o.xml", platform: "windows" }).rules;
+    // "İ" (1 unit) folds to "i\u0307" (2 units): the raw values are one unit shorter than the keys.
+    expect(decide(rules, eventFromFields(1, { Image: "C:\\\u0130\\A.exe" }))).toEqual({ include: true, ruleName: "EXACT" });
+    expect(decide(rules, eventFromFields(1, { Image: "c:\\i\u0307\\a.exe" }))).toEqual({ include: true, ruleName: "EXACT" });
+    expect(decide(rules, eventFromFields(1, { ParentImage: "D:\\x\\\u0130B.EXE" }))).toEqual({ include: true, ruleName: "TAIL" });
+    expect(decide(rules, eventFromFields(1, { ParentImage: "D:\\x\\IB.EXE" }))).toEqual({ include: false, ruleName: "" });
+    const cases: Record<string, string>[] = [{ Image: "C:\\\u0130\\A.exe" }, { ParentImage: "\u0130B.exe" }, { Image: "C:\\I\\A.exe" }];
+    for (const values of cases) {
+      const event = eventFromFields(1, values);
+      expect(decide(rules, event)).toEqual(decide(walkingOnly(rules), event));
+    }
+  });
+
   it("reports the earliest matching filter's name when several lookups match", () => {
     const xml = `<Sysmon schemaversion="4.90"><EventFiltering><RuleGroup groupRelation="or"><ProcessCreate onmatch="include">
       <CommandLine name="A" condition="contains">zzz</CommandLine>
