@@ -142,6 +142,8 @@ export interface RememberedValue {
   readonly folded: string;
   /** The literal IDs all of the field's scanners found in it; null until first scanned. */
   found: Int32Array | null;
+  /** The folded part after the last backslash (for `image` lookups); null until first needed. */
+  tail: string | null;
 }
 
 /**

@@ -3,7 +3,7 @@
 // each per decision.
 
 import { SKIP_SEARCH_MIN_LENGTH, markSubstrings } from "../config";
-import type { FieldCache, GateScanner, RememberedValue, SubstringAutomaton, EventPlan, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleSet } from "../config";
+import type { FieldCache, FieldLookup, GateScanner, RememberedValue, SubstringAutomaton, EventPlan, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleSet } from "../config";
 import { findEvent } from "../schema";
 import type { SysmonEvent } from "../schema";
 
@@ -63,7 +63,7 @@ function rememberedValue(index: number): RememberedValue | undefined {
     remembered = cache.memo.get(raw);
     if (remembered === undefined) {
       if (cache.memo.size >= FIELD_CACHE_ENTRIES) cache.memo.clear();
-      remembered = { folded: fold(raw), found: null };
+      remembered = { folded: fold(raw), found: null, tail: null };
       cache.memo.set(raw, remembered);
     }
   }
@@ -199,14 +199,42 @@ function addCandidates(list: Int32Array, count: number, positions: Int32Array, b
 }
 
 /**
- * Whether `raw` from `start` on, once folded, may have a length marked in `lengths`. Folding
- * keeps lengths except for U+0130 on Windows (İ → i + combining dot), which only lengthens, so
- * a part longer than every key or of an unmarked length without İ is skipped unfolded.
+ * The position of the earliest `is`/`is any`/`image`-with-path filter whose key equals the
+ * folded value, if any. Folding keeps lengths except for U+0130 on Windows (İ → i + combining
+ * dot), which only lengthens, so a value longer than every key is never folded, and a short
+ * one of a length no key has only when it holds İ. Long values come folded from the cache.
  */
-function foldedLengthMayBeIn(lengths: Uint8Array, raw: string, start: number): boolean {
+function exactHit(lookup: FieldLookup, exact: ReadonlyMap<string, number>): number | undefined {
+  const raw = values[lookup.index] ?? "-";
+  const lengths = lookup.exactLengths;
+  if (raw.length >= lengths.length) return undefined;
+  const remembered = rememberedValue(lookup.index);
+  if (remembered !== undefined) {
+    const value = remembered.folded;
+    return value.length < lengths.length && lengths[value.length] === 1 ? exact.get(value) : undefined;
+  }
+  if (lengths[raw.length] !== 1 && raw.indexOf("\u0130") < 0) return undefined;
+  return exact.get(folded(lookup.index));
+}
+
+/** The same for `image` filters without a backslash, on the part after the last backslash. */
+function tailHit(lookup: FieldLookup, tails: ReadonlyMap<string, number>): number | undefined {
+  const lengths = lookup.tailLengths;
+  const remembered = rememberedValue(lookup.index);
+  if (remembered !== undefined) {
+    let tail = remembered.tail;
+    if (tail === null) {
+      // Only a backslash folds to a backslash, so the folded tail is the tail folded.
+      const value = remembered.folded;
+      remembered.tail = tail = value.slice(value.lastIndexOf("\\") + 1);
+    }
+    return tail.length < lengths.length && lengths[tail.length] === 1 ? tails.get(tail) : undefined;
+  }
+  const raw = values[lookup.index] ?? "-";
+  const start = raw.lastIndexOf("\\") + 1;
   const length = raw.length - start;
-  if (length >= lengths.length) return false;
-  return lengths[length] === 1 || raw.indexOf("\u0130", start) >= 0;
+  if (length >= lengths.length || (lengths[length] !== 1 && raw.indexOf("\u0130", start) < 0)) return undefined;
+  return tails.get(fold(start === 0 ? raw : raw.slice(start)));
 }
 
 /**
@@ -219,17 +247,13 @@ function matchOrEntry(entry: PlannedEntry, index: OrIndex): boolean {
   const lookups = index.lookups;
   for (let i = 0; i < lookups.length; i++) {
     const lookup = lookups[i]!;
-    const raw = values[lookup.index] ?? "-";
-    if (lookup.exact !== null && foldedLengthMayBeIn(lookup.exactLengths, raw, 0)) {
-      const hit = lookup.exact.get(folded(lookup.index));
+    if (lookup.exact !== null) {
+      const hit = exactHit(lookup, lookup.exact);
       if (hit !== undefined && hit < best) best = hit;
     }
     if (lookup.tail !== null) {
-      const start = raw.lastIndexOf("\\") + 1;
-      if (foldedLengthMayBeIn(lookup.tailLengths, raw, start)) {
-        const hit = lookup.tail.get(fold(start === 0 ? raw : raw.slice(start)));
-        if (hit !== undefined && hit < best) best = hit;
-      }
+      const hit = tailHit(lookup, lookup.tail);
+      if (hit !== undefined && hit < best) best = hit;
     }
   }
   const positions = index.linearPositions;
@@ -323,6 +347,21 @@ function matchEntry(entry: PlannedEntry): boolean {
   return true;
 }
 
+// The plans of the rule set last decided with, by event ID: an array read instead of a Map
+// lookup per decision. Rebuilt when another rule set comes (a reload).
+let tableRules: RuleSet | null = null;
+let planTable: (EventPlan | undefined)[] = [];
+
+function indexPlans(rules: RuleSet): void {
+  const table: (EventPlan | undefined)[] = new Array<EventPlan | undefined>(256).fill(undefined);
+  for (const [id, plan] of rules.plans) {
+    while (id >= table.length) table.push(undefined);
+    table[id] = plan;
+  }
+  planTable = table;
+  tableRules = rules;
+}
+
 /**
  * Decides whether Sysmon would log `event` under `rules`, and with which RuleName (§6, §9).
  * Events without a rule element (4, 16, 255) are always included.
@@ -332,7 +371,8 @@ function matchEntry(entry: PlannedEntry): boolean {
  * // { include: true, ruleName: "" }
  */
 export function decide(rules: RuleSet, event: SysmonEvent): Decision {
-  const plan = rules.plans.get(event.id);
+  if (rules !== tableRules) indexPlans(rules);
+  const plan = event.id >= 0 && event.id < planTable.length ? planTable[event.id] : undefined;
   if (!plan) {
     const def = findEvent(event.id);
     return def?.ruleDefault === "exclude" ? EXCLUDE_NONE : INCLUDE_NONE;
