@@ -22,6 +22,22 @@ const KINDS_BY_EVENT: ReadonlyMap<number, readonly number[]> = new Map([
 
 const ALWAYS_ON: readonly number[] = [RECORD_KIND.exec, RECORD_KIND.exit];
 
+/**
+ * Programs on the hottest syscalls (mmap, read, write) are attached only while a record kind
+ * that needs them is on: an attached tracepoint costs every caller of the syscall, even when the
+ * program returns at once, and /bin/true alone makes a dozen of these calls.
+ */
+export const ON_DEMAND_PROGRAMS: ReadonlyMap<string, number> = new Map([
+  ["sysmonts_mmap_enter", RECORD_KIND.imageLoad],
+  ["sysmonts_mmap_exit", RECORD_KIND.imageLoad],
+  ["sysmonts_read_enter", RECORD_KIND.dns],
+  ["sysmonts_read_exit", RECORD_KIND.dns],
+  ["sysmonts_write_enter", RECORD_KIND.dns],
+  ["sysmonts_write_exit", RECORD_KIND.dns],
+  ["sysmonts_writev_enter", RECORD_KIND.dns],
+  ["sysmonts_writev_exit", RECORD_KIND.dns],
+]);
+
 /** Event IDs this sensor can produce records for. */
 export const SENSOR_EVENT_IDS: readonly number[] = [1, 5, ...KINDS_BY_EVENT.keys()];
 

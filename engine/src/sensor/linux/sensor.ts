@@ -10,7 +10,7 @@ import type { ProcessExecRecord, RawRecord, Sensor, SensorCounters, TamperingRec
 import { measureBootToWallMs } from "./clock";
 import { decodeRecord, type DecodeClock } from "./decode";
 import { TcpDnsReassembler } from "./tcp-dns-stream";
-import { enabledKindFlags, SENSOR_EVENT_IDS } from "./enabled-kinds";
+import { enabledKindFlags, ON_DEMAND_PROGRAMS, SENSOR_EVENT_IDS } from "./enabled-kinds";
 import { CONFIG_LAYOUT, KERNEL_COUNTER, KERNEL_COUNTER_COUNT } from "./layout";
 import { nativeCalls, routeLibbpfLog, viewNative, type LibbpfLogLevel, type NativeCalls, type NativePointer } from "./libbpf";
 import { MappedRingBuffer, type RecordVisitor } from "./ringbuf";
@@ -82,6 +82,8 @@ class LinuxSensor implements Sensor, Disposable {
   readonly #calls: NativeCalls;
   #object: NativePointer | null;
   #links: NativePointer[];
+  /** Programs of ON_DEMAND_PROGRAMS, with their link while attached. */
+  readonly #onDemand: { readonly program: NativePointer; readonly name: string; readonly kind: number; link: NativePointer | null }[];
   #ring: MappedRingBuffer | null;
   readonly #counterMap: NativePointer;
   readonly #enabledMap: NativePointer;
@@ -96,6 +98,7 @@ class LinuxSensor implements Sensor, Disposable {
     calls: NativeCalls;
     object: NativePointer;
     links: NativePointer[];
+    onDemand: { program: NativePointer; name: string; kind: number }[];
     ring: MappedRingBuffer;
     counterMap: NativePointer;
     enabledMap: NativePointer;
@@ -104,6 +107,7 @@ class LinuxSensor implements Sensor, Disposable {
     this.#calls = parts.calls;
     this.#object = parts.object;
     this.#links = parts.links;
+    this.#onDemand = parts.onDemand.map((p) => ({ ...p, link: null }));
     this.#ring = parts.ring;
     this.#counterMap = parts.counterMap;
     this.#enabledMap = parts.enabledMap;
@@ -138,7 +142,26 @@ class LinuxSensor implements Sensor, Disposable {
 
   setEnabledEvents(eventIds: ReadonlySet<number>): void {
     if (this.#object === null) throw sensorError("the sensor is closed");
-    writeEnabledKinds(this.#calls, this.#enabledMap, eventIds);
+    const flags = writeEnabledKinds(this.#calls, this.#enabledMap, eventIds);
+    this.#attachOnDemand(flags);
+  }
+
+  /** How many programs are attached now (the on-demand ones only while their kind is on). */
+  get attachedPrograms(): number {
+    return this.#links.length + this.#onDemand.filter((p) => p.link !== null).length;
+  }
+
+  #attachOnDemand(flags: Uint32Array): void {
+    for (const entry of this.#onDemand) {
+      const wanted = flags[entry.kind] === 1;
+      if (wanted && entry.link === null) {
+        entry.link = this.#calls.programAttach(entry.program);
+        if (entry.link === null) throw sensorError(`could not attach ${entry.name}: ${this.#calls.strerror(this.#calls.errno())}`);
+      } else if (!wanted && entry.link !== null) {
+        this.#calls.linkDestroy(entry.link);
+        entry.link = null;
+      }
+    }
   }
 
   close(): void {
@@ -147,6 +170,10 @@ class LinuxSensor implements Sensor, Disposable {
     this.#ring = null;
     for (const link of this.#links.reverse()) this.#calls.linkDestroy(link);
     this.#links = [];
+    for (const entry of this.#onDemand) {
+      if (entry.link !== null) this.#calls.linkDestroy(entry.link);
+      entry.link = null;
+    }
     this.#calls.objectClose(this.#object);
     this.#object = null;
   }
@@ -167,7 +194,7 @@ class LinuxSensor implements Sensor, Disposable {
   }
 }
 
-function writeEnabledKinds(calls: NativeCalls, map: NativePointer, eventIds: ReadonlySet<number>): void {
+function writeEnabledKinds(calls: NativeCalls, map: NativePointer, eventIds: ReadonlySet<number>): Uint32Array {
   const flags = enabledKindFlags(eventIds);
   const key = new Uint32Array(1);
   const value = new Uint32Array(1);
@@ -178,6 +205,7 @@ function writeEnabledKinds(calls: NativeCalls, map: NativePointer, eventIds: Rea
       throw sensorError(`could not update the enabled_kinds map: ${calls.strerror(calls.errno())}`);
     }
   }
+  return flags;
 }
 
 function findMap(calls: NativeCalls, object: NativePointer, name: string): NativePointer {
@@ -256,6 +284,7 @@ export function openLinuxSensor(options: LinuxSensorOptions = {}): Sensor & Disp
   if (object === null) throw failure(`libbpf could not open ${objectPath}: ${calls.strerror(calls.errno())}`);
   const links: NativePointer[] = [];
   let ring: MappedRingBuffer | null = null;
+  let sensor: LinuxSensor;
   try {
     const events = findMap(calls, object, "events");
     if (calls.mapSetMaxEntries(events, ringBytes) !== 0) throw failure(`could not size the ring buffer to ${ringBytes} bytes`);
@@ -270,23 +299,36 @@ export function openLinuxSensor(options: LinuxSensorOptions = {}): Sensor & Disp
       throw failure(`the kernel refused to load the eBPF sensor: ${reason}${hint}\n${recentLog.slice(-8).join("\n")}`);
     }
     const enabledMap = findMap(calls, object, "enabled_kinds");
-    writeEnabledKinds(calls, enabledMap, options.enabledEvents ?? new Set(SENSOR_EVENT_IDS));
+    const onDemand: { program: NativePointer; name: string; kind: number }[] = [];
     for (let program = calls.objectNextProgram(object, null); program !== null; program = calls.objectNextProgram(object, program)) {
+      const name = calls.programName(program);
+      const kind = ON_DEMAND_PROGRAMS.get(name);
+      if (kind !== undefined) {
+        onDemand.push({ program, name, kind });
+        continue;
+      }
       const link = calls.programAttach(program);
-      if (link === null) throw failure(`could not attach ${calls.programName(program)}: ${calls.strerror(calls.errno())}`);
+      if (link === null) throw failure(`could not attach ${name}: ${calls.strerror(calls.errno())}`);
       links.push(link);
     }
     const mapped = MappedRingBuffer.map(calls, calls.mapFd(events), ringBytes);
     if ("error" in mapped) throw failure(mapped.error);
     ring = mapped;
-    log("info", `eBPF sensor attached: ${links.length} programs, ${ringBytes} byte ring buffer`);
-    return new LinuxSensor({ calls, object, links, ring, counterMap: findMap(calls, object, "counters"), enabledMap, clock: { bootToWallMs } });
+    sensor = new LinuxSensor({ calls, object, links, onDemand, ring, counterMap: findMap(calls, object, "counters"), enabledMap, clock: { bootToWallMs } });
   } catch (error) {
     ring?.close();
     for (const link of links.reverse()) calls.linkDestroy(link);
     calls.objectClose(object);
     throw error;
   }
+  try {
+    sensor.setEnabledEvents(options.enabledEvents ?? new Set(SENSOR_EVENT_IDS));
+  } catch (error) {
+    sensor.close();
+    throw error;
+  }
+  log("info", `eBPF sensor attached: ${sensor.attachedPrograms} programs, ${ringBytes} byte ring buffer`);
+  return sensor;
 }
 
 /**
