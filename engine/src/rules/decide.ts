@@ -1,6 +1,7 @@
 // The include/exclude decision (config.md §6) and RuleName (§9) for one event. Runs on the
-// hot path: no allocation besides the result object, event values case-folded at most once
-// each per decision.
+// hot path. It allocates only a result that carries a rule name, the case-folded text of values
+// it must fold (at most once each per decision), and a per-field cache record for a long value
+// not seen recently (bounded per field); a repeated long value is folded and scanned once.
 
 import { SKIP_SEARCH_MIN_LENGTH, markSubstrings } from "../config";
 import type { FieldCache, FieldLookup, GateScanner, RememberedValue, SubstringAutomaton, EventPlan, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleSet } from "../config";
