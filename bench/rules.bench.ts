@@ -27,35 +27,18 @@
  * from the repository root. `--quick` times fewer decisions. The last stdout line is JSON
  * with the targets.
  */
-import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { loadConfigFile } from "../engine/src/config";
 import type { RuleSet } from "../engine/src/config";
 import { decide } from "../engine/src/rules";
-import { eventFromFields, findEvent } from "../engine/src/schema";
 import type { SysmonEvent } from "../engine/src/schema";
+import { otrfEvents } from "../test/support/corpora";
 
 const repoRoot = path.resolve(process.cwd());
 const corpora = path.resolve(repoRoot, "../shared/corpora");
 const quick = process.argv.includes("--quick");
 const DECISIONS = quick ? 500_000 : 5_000_000;
 const RUNS = 5;
-
-function loadEvents(): SysmonEvent[] {
-  const dir = path.join(corpora, "events-windows-otrf-open");
-  const events: SysmonEvent[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".jsonl")).sort()) {
-    for (const line of readFileSync(path.join(dir, file), "utf8").split("\n")) {
-      if (!line.trim()) continue;
-      const record = JSON.parse(line) as { EventID: number; EventData?: Record<string, unknown> };
-      if (!findEvent(record.EventID)) continue;
-      const fields: Record<string, string> = {};
-      for (const [k, v] of Object.entries(record.EventData ?? {})) if (v !== null && typeof v !== "object") fields[k] = String(v);
-      events.push(eventFromFields(record.EventID, fields));
-    }
-  }
-  return events;
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -109,7 +92,7 @@ function freshStringsNsPerEvent(decideAll: (batch: readonly SysmonEvent[]) => nu
   return median(perEvent);
 }
 
-const events = loadEvents();
+const events = otrfEvents({ corpora });
 const copies = Array.from({ length: COPIES }, () => freshCopy(events));
 let copyIndex = 0;
 function nextCopy(): readonly SysmonEvent[] {

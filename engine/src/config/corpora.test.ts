@@ -1,24 +1,15 @@
 // Real-world configurations from shared/corpora (see its PROVENANCE.md): everything real
 // Sysmon accepts loads, every invalid file is rejected with the right class of error, and
 // the SysmonForLinux rulestest dumps match line for line.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { ErrorCode } from "../base";
 import { SysmonTsError } from "../base";
 import { dumpConfig, loadConfigFile } from "./index";
 import type { Platform } from "./index";
+import { corpusXmlFiles } from "../../../test/support/corpora";
 
 const corpora = path.resolve(__dirname, "../../../../shared/corpora");
-
-function xmlFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .flatMap((name) => {
-      const full = path.join(dir, name);
-      return statSync(full).isDirectory() ? xmlFiles(full) : [full];
-    })
-    .filter((f) => f.endsWith(".xml"))
-    .sort();
-}
 
 function rejection(file: string, platform: Platform): SysmonTsError | undefined {
   try {
@@ -46,7 +37,7 @@ const ACCEPTED_SETS: readonly [set: string, platform: Platform, count: number][]
 
 describe("corpora configurations real Sysmon accepts", () => {
   it.each(ACCEPTED_SETS)("%s: all %s-platform configs load (%i files)", (set, platform, count) => {
-    const files = xmlFiles(path.join(corpora, set)).filter((f) => !f.endsWith(UPSTREAM_BUG));
+    const files = corpusXmlFiles(path.join(corpora, set)).filter((f) => !f.endsWith(UPSTREAM_BUG));
     const failures = files.flatMap((f) => {
       const error = rejection(f, platform);
       return error ? [error.message] : [];

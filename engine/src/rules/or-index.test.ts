@@ -1,12 +1,11 @@
 // The lookup-based OR evaluation must give exactly the decisions and RuleNames of walking the
 // element's items one by one (config.md §6.3, §9). Compared on every OTRF event under real
 // configurations, and on crafted orderings where name leaks depend on position.
-import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { loadConfig, loadConfigFile } from "../config";
 import type { RuleSet } from "../config";
-import { eventFromFields, findEvent } from "../schema";
-import type { SysmonEvent } from "../schema";
+import { eventFromFields } from "../schema";
+import { otrfEvents } from "../../../test/support/corpora";
 import { decide } from "./index";
 
 const corpora = path.resolve(__dirname, "../../../../shared/corpora");
@@ -15,22 +14,6 @@ const corpora = path.resolve(__dirname, "../../../../shared/corpora");
 function walkingOnly(rules: RuleSet): RuleSet {
   const plans = new Map([...rules.plans].map(([id, plan]) => [id, { ...plan, entries: plan.entries.map((e) => ({ ...e, orIndex: null })) }]));
   return { ...rules, plans };
-}
-
-function otrfEvents(): SysmonEvent[] {
-  const dir = path.join(corpora, "events-windows-otrf-open");
-  const events: SysmonEvent[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".jsonl"))) {
-    for (const line of readFileSync(path.join(dir, file), "utf8").split("\n")) {
-      if (!line.trim()) continue;
-      const record = JSON.parse(line) as { EventID: number; EventData?: Record<string, unknown> };
-      if (!findEvent(record.EventID)) continue;
-      const fields: Record<string, string> = {};
-      for (const [k, v] of Object.entries(record.EventData ?? {})) if (v !== null && typeof v !== "object") fields[k] = String(v);
-      events.push(eventFromFields(record.EventID, fields));
-    }
-  }
-  return events;
 }
 
 describe("OR-element lookups agree with item-by-item evaluation", () => {

@@ -2,42 +2,16 @@
 // {include, ruleName} of the plain reference evaluator (config.md §6–§9) for every corpus
 // configuration, on every real OTRF event and on events built from each configuration's own
 // rule values, which reach the rules (and their RuleName quirks) far more often.
-import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { loadConfigFile } from "../../../engine/src/config";
 import type { CompiledFilter, Platform, RuleSet } from "../../../engine/src/config";
 import { decide } from "../../../engine/src/rules";
 import { ALL_EVENTS, eventFromFields, findEvent } from "../../../engine/src/schema";
 import type { SysmonEvent } from "../../../engine/src/schema";
+import { CORPORA, corpusXmlFiles, otrfEvents } from "../../support/corpora";
 import { referenceDecide } from "./reference-evaluator";
 
-const corpora = path.resolve(__dirname, "../../../../shared/corpora");
-
-function xmlFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .flatMap((name) => {
-      const full = path.join(dir, name);
-      return statSync(full).isDirectory() ? xmlFiles(full) : [full];
-    })
-    .filter((f) => f.endsWith(".xml"))
-    .sort();
-}
-
-function otrfEvents(): SysmonEvent[] {
-  const dir = path.join(corpora, "events-windows-otrf-open");
-  const events: SysmonEvent[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".jsonl")).sort()) {
-    for (const line of readFileSync(path.join(dir, file), "utf8").split("\n")) {
-      if (!line.trim()) continue;
-      const record = JSON.parse(line) as { EventID: number; EventData?: Record<string, unknown> };
-      if (!findEvent(record.EventID)) continue;
-      const fields: Record<string, string> = {};
-      for (const [k, v] of Object.entries(record.EventData ?? {})) if (v !== null && typeof v !== "object") fields[k] = String(v);
-      events.push(eventFromFields(record.EventID, fields));
-    }
-  }
-  return events;
-}
+const corpora = CORPORA;
 
 /** A seeded generator, so a failure reproduces. */
 function randomFrom(seed: number): () => number {
@@ -135,7 +109,7 @@ describe("decide() agrees with the reference evaluator", () => {
   const realValues = realValuesByField(events);
 
   it.each(CONFIG_SETS)("on every %s configuration (%s folding)", (set, platform) => {
-    const files = xmlFiles(path.join(corpora, set));
+    const files = corpusXmlFiles(path.join(corpora, set));
     let compared = 0;
     let loaded = 0;
     const differences: unknown[] = [];
