@@ -2,22 +2,13 @@
 // real driver client through koffi against sysmonts.sys loaded by winedevice, and writes what
 // happened as JSON to the file named in argv[2] (node.exe's stdout under Wine must not be a pipe).
 // argv[3] is "present" (the driver is running) or "absent" (its service was stopped).
-import { writeFileSync } from "node:fs";
 import { DriverClient } from "../../engine/src/sensor/windows/driver-client";
 import type { RawRecord } from "../../engine/src/sensor/records";
+import { createProbeReport } from "./probe-report";
 
-const report: Record<string, unknown> = { platform: process.platform, node: process.version };
-const steps: { step: string; ok: boolean; detail?: unknown }[] = [];
-report["steps"] = steps;
-
-function step(name: string, run: () => unknown): void {
-  try {
-    steps.push({ step: name, ok: true, detail: run() });
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    steps.push({ step: name, ok: false, detail: { code, message: error instanceof Error ? error.message : String(error) } });
-  }
-}
+const { step, record, finish } = createProbeReport({
+  describeFailure: (error) => ({ code: (error as { code?: unknown }).code, message: error instanceof Error ? error.message : String(error) }),
+});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -73,8 +64,5 @@ function absent(): void {
 }
 
 (process.argv[3] === "absent" ? Promise.resolve(absent()) : present())
-  .catch((error: unknown) => steps.push({ step: "main", ok: false, detail: String(error) }))
-  .finally(() => {
-    writeFileSync(process.argv[2]!, JSON.stringify(report, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2));
-    process.exit(0);
-  });
+  .catch((error: unknown) => record({ step: "main", ok: false, detail: String(error) }))
+  .finally(finish);

@@ -3,23 +3,14 @@
 // through koffi and writes what they returned as JSON to the file named in argv[2] (node.exe's
 // stdout under Wine must not be a pipe). The files to check are named in enrichment-input.json
 // beside the report.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { WindowsAccounts } from "../../engine/src/sensor/windows/accounts";
 import { authenticodeDiagnostics, verifyAuthenticode } from "../../engine/src/sensor/windows/authenticode";
 import { createWindowsDetails } from "../../engine/src/sensor/windows/windows-details";
+import { createProbeReport } from "./probe-report";
 
-const report: Record<string, unknown> = { platform: process.platform, node: process.version };
-const steps: { step: string; ok: boolean; detail?: unknown }[] = [];
-report["steps"] = steps;
-
-function step(name: string, run: () => unknown): void {
-  try {
-    steps.push({ step: name, ok: true, detail: run() });
-  } catch (error) {
-    steps.push({ step: name, ok: false, detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-  }
-}
+const { step, finish } = createProbeReport();
 
 const input = JSON.parse(readFileSync(path.join(path.dirname(process.argv[2]!), "enrichment-input.json"), "utf8")) as { unsigned: string; signed: string };
 const unsignedFile = input.unsigned;
@@ -60,5 +51,4 @@ step("details resolver caches by file identity", () => {
   return { first, sameObjects: first.version === second.version && first.signature === second.signature, stats, system, afterClose: details.stats() };
 });
 
-writeFileSync(process.argv[2]!, JSON.stringify(report, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2));
-process.exit(0);
+finish();

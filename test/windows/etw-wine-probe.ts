@@ -1,23 +1,13 @@
 // Runs inside Wine under the Windows node.exe (bundled by etw-wine.test.ts). It drives the real
 // ETW and event-log code paths through koffi against Wine's advapi32 and writes what happened
 // as JSON to the file named in argv[2] (node.exe's stdout under Wine must not be a pipe).
-import { writeFileSync } from "node:fs";
 import { EtwSensor, ETW_SESSION_PLANS } from "../../engine/src/sensor/windows/etw-sensor";
 import { EtwRealtimeSession, stopStaleSession } from "../../engine/src/sensor/windows/etw-session";
 import { EventLogSink } from "../../engine/src/output/windows-eventlog/sink";
 import { eventFromFields } from "../../engine/src/schema";
+import { createProbeReport } from "./probe-report";
 
-const report: Record<string, unknown> = { platform: process.platform, node: process.version };
-const steps: { step: string; ok: boolean; detail?: unknown }[] = [];
-report["steps"] = steps;
-
-function step(name: string, run: () => unknown): void {
-  try {
-    steps.push({ step: name, ok: true, detail: run() });
-  } catch (error) {
-    steps.push({ step: name, ok: false, detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-  }
-}
+const { step, record, finish } = createProbeReport();
 
 async function main(): Promise<void> {
   const sensor = new EtwSensor({ driverPresent: false });
@@ -57,8 +47,5 @@ async function main(): Promise<void> {
 }
 
 main()
-  .catch((error: unknown) => steps.push({ step: "main", ok: false, detail: String(error) }))
-  .finally(() => {
-    writeFileSync(process.argv[2]!, JSON.stringify(report, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2));
-    process.exit(0);
-  });
+  .catch((error: unknown) => record({ step: "main", ok: false, detail: String(error) }))
+  .finally(finish);
