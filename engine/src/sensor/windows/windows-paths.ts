@@ -26,12 +26,25 @@ export function nativeToDosPath(path: string, options: { devices: Readonly<Recor
   if (path.startsWith("\\??\\UNC\\")) return "\\\\" + path.slice(8);
   if (path.startsWith("\\??\\")) return path.slice(4);
   if (/^\\SystemRoot(\\|$)/i.test(path)) return options.systemRoot + path.slice(11);
-  for (const [drive, device] of Object.entries(options.devices)) {
-    if (path.length >= device.length && path.slice(0, device.length).toLowerCase() === device.toLowerCase() && (path.length === device.length || path[device.length] === "\\")) {
+  // Called for every driver record's path: the device map is lowered once, the path once.
+  const lowerPath = path.toLowerCase();
+  for (const { drive, device } of loweredDevices(options.devices)) {
+    if (lowerPath.startsWith(device) && (path.length === device.length || path[device.length] === "\\")) {
       return drive + path.slice(device.length);
     }
   }
   return path;
+}
+
+const LOWERED_DEVICES = new WeakMap<Readonly<Record<string, string>>, readonly { drive: string; device: string }[]>();
+
+function loweredDevices(devices: Readonly<Record<string, string>>): readonly { drive: string; device: string }[] {
+  let lowered = LOWERED_DEVICES.get(devices);
+  if (lowered === undefined) {
+    lowered = Object.entries(devices).map(([drive, device]) => ({ drive, device: device.toLowerCase() }));
+    LOWERED_DEVICES.set(devices, lowered);
+  }
+  return lowered;
 }
 
 /** Registry native paths as Sysmon prints TargetObject (spec/events.md §4, RegistryEvent). */
