@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { eventToFields, type SysmonEvent } from "../schema";
 import type { RawRecord } from "../sensor";
+import { otrfEvents } from "../../../test/support/corpora";
 import { createEnricher, type Enricher } from "./index";
 
 const MACHINE = 0x924935dc;
@@ -133,12 +134,37 @@ describe("enricher, Windows records", () => {
     expect(fields(0)).toMatchObject({ QueryName: "example.org", QueryStatus: "0", QueryResults: "::ffff:93.184.215.14;", Image: "C:\\Tools\\agent.exe", User: "S-1-5-21-1-2-3-1001" });
   });
 
-  it("counts WMI subscriptions it cannot render yet instead of emitting guesses", () => {
+  it("WMI subscription yields 19, 20 and 21 rendered as real Sysmon renders them", () => {
+    // The subscription Covenant created in corpora/events-windows-otrf-open
+    // (covenant_persistwmi): Sysmon recorded its 19 and 21 there, which ours must equal.
+    const recorded = [19, 21].map((id) => otrfEvents().find((e) => e.id === id));
+    const query = "select * from Win32_ProcessStartTrace where ProcessName='notepad.exe'";
     enricher.enrich({
-      kind: "wmi-subscription", timeMs: T0, actor: windowsActor(600), namespace: "root\\subscription", filterName: "f", filterQuery: "SELECT 1",
-      consumerType: "CommandLineEventConsumer", consumerName: "c", consumerDestination: "cmd.exe", detail: "",
+      kind: "wmi-subscription", timeMs: T0, actor: windowsActor(1800), namespace: "//./root/subscription", eventNamespace: "root/cimv2",
+      creatorSid: "S-1-5-18", filterName: "Evil Persistence", filterQuery: query, consumerType: "CommandLineEventConsumer",
+      consumerName: "Evil Persistence", consumerDestination: "powershell -c \"iex 1\"", detail: "",
     }, emit);
-    expect(events).toEqual([]);
-    expect(enricher.stats().unhandled).toBe(1);
+    expect(events.map((e) => e.id)).toEqual([19, 20, 21]);
+    const compared = ["EventType", "Operation", "EventNamespace", "Name", "Query", "Consumer", "Filter"];
+    for (const [at, sysmon] of [[0, recorded[0]], [2, recorded[1]]] as const) {
+      const ours = fields(at);
+      const theirs = eventToFields(sysmon as SysmonEvent);
+      for (const name of compared.filter((n) => n in theirs)) expect([name, ours[name]]).toEqual([name, theirs[name]]);
+    }
+    expect(fields(0)).toMatchObject({ UtcTime: "2026-11-21 10:00:00.123", User: "NT AUTHORITY\\SYSTEM" });
+    expect(fields(1)).toMatchObject({
+      EventType: "WmiConsumerEvent", Operation: "Created", Name: " \"Evil Persistence\"", Type: "Command Line",
+      Destination: " \"powershell -c \\\"iex 1\\\"\"", User: "NT AUTHORITY\\SYSTEM",
+    });
+  });
+
+  it("WMI subscription without a creator SID has User \"-\"", () => {
+    enricher.enrich({
+      kind: "wmi-subscription", timeMs: T0, actor: windowsActor(1800), namespace: "root\\subscription", eventNamespace: "root\\subscription",
+      creatorSid: "", filterName: "f", filterQuery: "SELECT 1", consumerType: "LogFileEventConsumer", consumerName: "c", consumerDestination: "", detail: "",
+    }, emit);
+    expect(events.map((e) => fields(events.indexOf(e))["User"])).toEqual(["-", "-", "-"]);
+    expect(fields(1)).toMatchObject({ Type: "LogFile", Destination: " \"\"" });
+    expect(enricher.stats().unhandled).toBe(0);
   });
 });

@@ -43,6 +43,7 @@ import { FileHasher, type FileHasherStats } from "./hashes";
 import { ProcessCache, type ProcessCacheStats, type ProcessEntry, type ProcessFacts } from "./process-cache";
 import { UserDirectory } from "./users";
 import { logonIdText, windowsLogonGuidText } from "./windows-fields";
+import { wmiSubscriptionEvents } from "./wmi-events";
 
 export interface EnricherOptions {
   /** HashAlgorithms of the config (SHA1, MD5, SHA256, `*`; IMPHASH is ignored on Linux). */
@@ -517,11 +518,12 @@ class SysmonEnricher implements Enricher {
         out({ id: 22, values: v });
         return;
       }
-      case "wmi-subscription":
-        // Events 19-21 need Sysmon's quoting of each WMI field, which is not specified here yet:
-        // such records are counted (stats().unhandled) rather than rendered by guesswork.
-        this.counters.unhandled++;
+      case "wmi-subscription": {
+        const sid = record.creatorSid;
+        const user = sid === "" ? "-" : (this.windows?.accountName(sid) ?? windowsAccountName(sid));
+        for (const event of wmiSubscriptionEvents(record, { user })) out(event);
         return;
+      }
     }
   }
 

@@ -211,7 +211,12 @@ export interface WmiSubscriptionRecord {
   readonly kind: "wmi-subscription";
   readonly timeMs: number;
   readonly actor: RecordActor;
+  /** The namespace the subscription lives in (ETW Namespace, usually root\subscription). */
   readonly namespace: string;
+  /** The filter's EventNamespace: the namespace its query watches (Sysmon's EventNamespace). */
+  readonly eventNamespace: string;
+  /** The subscription creator's SID as text ("" when the provider gave none): Sysmon's User. */
+  readonly creatorSid: string;
   readonly filterName: string;
   readonly filterQuery: string;
   /** Consumer class, e.g. "CommandLineEventConsumer" (Sysmon's Type: "Command Line" etc. is derived later). */

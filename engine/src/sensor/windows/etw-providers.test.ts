@@ -167,4 +167,14 @@ describe("WMI-Activity decoder", () => {
       consumerType: "CommandLineEventConsumer", consumerName: "EvilConsumer", consumerDestination: "C:\\Windows\\System32\\cmd.exe /c calc.exe",
     });
   });
+
+  test("5861 gives the filter's EventNamespace and the creator's SID; a malformed SID gives none", () => {
+    const cause = (sid: string) => ["instance of __EventFilter", "{", `\tCreatorSID = ${sid};`, "\tEventNamespace = \"root\\\\cimv2\";", "\tName = \"f\";", "};"].join("\n");
+    const record = (sid: string) => decode(WMI_ACTIVITY_PROVIDER.guid, 5861, new Payload().utf16("//./root/subscription").utf16("f").utf16("c").utf16(cause(sid)).done(), { pid: 1800 });
+    // S-1-5-32-544: revision 1, 2 sub-authorities, authority 5, then 32 and 544 little-endian.
+    expect(record("{1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 32, 2, 0, 0}")).toMatchObject({ eventNamespace: "root\\cimv2", creatorSid: "S-1-5-32-544" });
+    for (const bad of ["{1, 5, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 32, 2, 0, 0}", "{1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 32, 2, 0, 999}", "NULL"]) {
+      expect(record(bad)).toMatchObject({ creatorSid: "" });
+    }
+  });
 });

@@ -7,6 +7,7 @@
 import type { DnsQueryRecord, ImageLoadRecord, NetworkRecord, ProcessExecRecord, ProcessExitRecord, RawRecord, RecordActor, WmiSubscriptionRecord } from "../records";
 import type { EtwEventHeader } from "./etw-record";
 import { UserDataReader } from "./etw-record";
+import { sidText } from "./sid";
 
 export const KERNEL_NETWORK_PROVIDER = { name: "Microsoft-Windows-Kernel-Network", guid: "{7DD42A49-5329-4832-8DFD-43D979153A88}" } as const;
 export const DNS_CLIENT_PROVIDER = { name: "Microsoft-Windows-DNS-Client", guid: "{1C95126E-7EEA-49A9-A3FE-A378B03DDB4D}" } as const;
@@ -173,6 +174,25 @@ function mofInstances(text: string): { className: string; properties: Map<string
   return out;
 }
 
+/**
+ * CreatorSID is a MOF uint8 array, `{1, 5, 0, …}`: the binary SID. Anything that is not a
+ * well-formed SID gives "" (User then renders as "-") rather than a made-up name.
+ */
+function mofSidText(array: string): string {
+  const body = /^\{([\d,\s]*)\}$/.exec(array.trim());
+  if (!body) return "";
+  const bytes = body[1]!.split(",").map((b) => Number(b.trim()));
+  if (bytes.some((b) => !Number.isInteger(b) || b < 0 || b > 255)) return "";
+  const sid = Uint8Array.from(bytes);
+  // A SID is exactly its 8-byte header plus SubAuthorityCount 4-byte sub-authorities.
+  if (sid.length < 8 || sid.length !== 8 + 4 * sid[1]!) return "";
+  try {
+    return sidText(sid);
+  } catch {
+    return "";
+  }
+}
+
 const CONSUMER_DESTINATION = ["CommandLineTemplate", "ExecutablePath", "ScriptText", "ScriptFileName", "FileName", "Text", "SMTPServer"];
 
 /**
@@ -192,11 +212,15 @@ export function decodeWmiActivity(header: EtwEventHeader, userData: Uint8Array):
   const filter = instances.find((i) => i.className === "__EventFilter");
   const consumerInstance = instances.find((i) => i.className.endsWith("Consumer"));
   const destinationKey = CONSUMER_DESTINATION.find((k) => consumerInstance?.properties.has(k));
+  const creatorSid = filter?.properties.get("CreatorSID") ?? consumerInstance?.properties.get("CreatorSID");
   return {
     kind: "wmi-subscription",
     timeMs: header.timeMs,
     actor: actorOf(header, header.processId),
     namespace,
+    // A filter without EventNamespace watches the namespace it was created in (WMI's rule).
+    eventNamespace: filter?.properties.get("EventNamespace") ?? namespace,
+    creatorSid: creatorSid === undefined ? "" : mofSidText(creatorSid),
     filterName: filter?.properties.get("Name") ?? ess,
     filterQuery: filter?.properties.get("Query") ?? "",
     consumerType: consumerInstance?.className ?? "",
