@@ -61,6 +61,10 @@
 #define SYSMONTS_RECORD_RECORDS_LOST_VERSION 1u
 #define SYSMONTS_RECORD_DRIVER_STATUS 14u /* sent once after IOCTL_SYSMONTS_START: what DriverEntry registered */
 #define SYSMONTS_RECORD_DRIVER_STATUS_VERSION 1u
+#define SYSMONTS_RECORD_RAW_ACCESS_READ 15u /* minifilter pre-IRP_MJ_READ on a volume opened for direct access (DASD: FO_VOLUME_OPEN, no file name), once per file object (event 9) */
+#define SYSMONTS_RECORD_RAW_ACCESS_READ_VERSION 1u
+#define SYSMONTS_RECORD_PROCESS_TAMPERING 16u /* process-create callback: the image file no longer matches what was mapped (event 25) */
+#define SYSMONTS_RECORD_PROCESS_TAMPERING_VERSION 1u
 
 #define SYSMONTS_CALLBACK_PROCESS 1u
 #define SYSMONTS_CALLBACK_THREAD 2u
@@ -300,6 +304,38 @@ SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_DRIVER_STATUS_RECORD, ProtocolVersion) 
 SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_DRIVER_STATUS_RECORD, Callbacks) == 28, "SYSMONTS_DRIVER_STATUS_RECORD.Callbacks offset");
 SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_DRIVER_STATUS_RECORD, RingCapacity) == 32, "SYSMONTS_DRIVER_STATUS_RECORD.RingCapacity offset");
 SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_DRIVER_STATUS_RECORD, Reserved) == 36, "SYSMONTS_DRIVER_STATUS_RECORD.Reserved offset");
+
+/* minifilter pre-IRP_MJ_READ on a volume opened for direct access (DASD: FO_VOLUME_OPEN, no file name), once per file object (event 9) */
+typedef struct SYSMONTS_RAW_ACCESS_READ_RECORD {
+    SYSMONTS_RECORD_HEADER Header; /* +0 */
+    uint32_t FileObjectFlags; /* +24: FILE_OBJECT.Flags of the volume handle, for diagnosis */
+    uint32_t Reserved; /* +28: zero */
+    SYSMONTS_STRING Device; /* +32: FltGetVolumeName: the volume's device, e.g. \Device\HarddiskVolume2 */
+} SYSMONTS_RAW_ACCESS_READ_RECORD;
+SYSMONTS_STATIC_ASSERT(sizeof(SYSMONTS_RAW_ACCESS_READ_RECORD) == 36, "SYSMONTS_RAW_ACCESS_READ_RECORD size");
+SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_RAW_ACCESS_READ_RECORD, FileObjectFlags) == 24, "SYSMONTS_RAW_ACCESS_READ_RECORD.FileObjectFlags offset");
+SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_RAW_ACCESS_READ_RECORD, Reserved) == 28, "SYSMONTS_RAW_ACCESS_READ_RECORD.Reserved offset");
+SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_RAW_ACCESS_READ_RECORD, Device) == 32, "SYSMONTS_RAW_ACCESS_READ_RECORD.Device offset");
+
+/* process-create callback: the image file no longer matches what was mapped (event 25) */
+typedef struct SYSMONTS_PROCESS_TAMPERING_RECORD {
+    SYSMONTS_RECORD_HEADER Header; /* +0 */
+    uint32_t ProcessId; /* +24: the new process whose image was tampered with */
+    uint32_t TamperType; /* +28: 1 image is replaced, 2 image is locked for access */
+    uint64_t ProcessKey; /* +32: PsGetProcessStartKey */
+    int64_t CreateTime; /* +40: PsGetProcessCreateTimeQuadPart, FILETIME */
+    uint32_t Evidence; /* +48: bits: 1 the image file object was opened for write, 2 it was written (FO_FILE_MODIFIED), 4 delete pending, 8 re-opening it for read was refused (sharing violation) */
+    uint32_t Reserved; /* +52: zero */
+    SYSMONTS_STRING ImageFileName; /* +56: CreateInfo->ImageFileName, NT path */
+} SYSMONTS_PROCESS_TAMPERING_RECORD;
+SYSMONTS_STATIC_ASSERT(sizeof(SYSMONTS_PROCESS_TAMPERING_RECORD) == 60, "SYSMONTS_PROCESS_TAMPERING_RECORD size");
+SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_PROCESS_TAMPERING_RECORD, ProcessId) == 24, "SYSMONTS_PROCESS_TAMPERING_RECORD.ProcessId offset");
+SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_PROCESS_TAMPERING_RECORD, TamperType) == 28, "SYSMONTS_PROCESS_TAMPERING_RECORD.TamperType offset");
+SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_PROCESS_TAMPERING_RECORD, ProcessKey) == 32, "SYSMONTS_PROCESS_TAMPERING_RECORD.ProcessKey offset");
+SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_PROCESS_TAMPERING_RECORD, CreateTime) == 40, "SYSMONTS_PROCESS_TAMPERING_RECORD.CreateTime offset");
+SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_PROCESS_TAMPERING_RECORD, Evidence) == 48, "SYSMONTS_PROCESS_TAMPERING_RECORD.Evidence offset");
+SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_PROCESS_TAMPERING_RECORD, Reserved) == 52, "SYSMONTS_PROCESS_TAMPERING_RECORD.Reserved offset");
+SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_PROCESS_TAMPERING_RECORD, ImageFileName) == 56, "SYSMONTS_PROCESS_TAMPERING_RECORD.ImageFileName offset");
 
 /* input of IOCTL_SYSMONTS_START */
 typedef struct SYSMONTS_START_REQUEST {

@@ -30,6 +30,7 @@ const RECORD_KINDS_BY_EVENT: Readonly<Record<number, readonly DriverRecordKind[]
   6: ["imageLoad"],
   7: ["imageLoad"],
   8: ["threadCreate"],
+  9: ["rawAccessRead"],
   10: ["processAccess"],
   11: ["fileCreate"],
   12: ["registry"],
@@ -39,6 +40,7 @@ const RECORD_KINDS_BY_EVENT: Readonly<Record<number, readonly DriverRecordKind[]
   17: ["pipe"],
   18: ["pipe"],
   23: ["fileDelete"],
+  25: ["processTampering"],
   26: ["fileDelete"],
   27: ["blockRequest"],
   28: ["blockRequest"],
@@ -47,7 +49,11 @@ const RECORD_KINDS_BY_EVENT: Readonly<Record<number, readonly DriverRecordKind[]
 const RECORD_TYPE_OF_KIND: Readonly<Record<DriverRecordKind, number>> = {
   processCreate: 1, processExit: 2, threadCreate: 3, imageLoad: 4, registry: 5, processAccess: 6, fileCreate: 7,
   fileDelete: 8, fileTime: 9, fileStream: 10, pipe: 11, blockRequest: 12, recordsLost: 13, driverStatus: 14,
+  rawAccessRead: 15, processTampering: 16,
 };
+
+/** Sysmon's ProcessTampering Type texts (spec/events.md, event 25), by the driver's tamperType. */
+const TAMPER_TYPES: Readonly<Record<number, string>> = { 1: "Image is replaced", 2: "Image is locked for access" };
 
 /**
  * SYSMONTS_CONFIG_REQUEST.enabledRecordTypes for the events the configuration can include.
@@ -188,6 +194,21 @@ export function toRawRecord(record: DriverRecord, context: RecordMapContext): Ra
           answered = true;
           context.answerBlock(requestId, block);
         },
+      };
+    }
+    case "rawAccessRead":
+      // Device stays the native volume name: Sysmon prints \Device\HarddiskVolume2, not C:.
+      return { kind: "raw-access", timeMs, actor: caller, device: record.device };
+    case "processTampering": {
+      const type = TAMPER_TYPES[record.tamperType];
+      if (type === undefined) return null;
+      return {
+        kind: "tampering",
+        timeMs,
+        // The tampered process is the subject; the record is raised while its creator runs.
+        actor: { pid: record.processId, tid: 0, uid: NO_UID },
+        process: { pid: record.processId, startTimeMs: fileTimeToEpochMs(record.createTime), processKey: record.processKey },
+        type,
       };
     }
     case "recordsLost":

@@ -29,6 +29,7 @@ describe("driver record header (driver/windows/include/sysmonts_records.h)", () 
 #include "sysmonts_records.h"
 static const uint16_t image[] = u"C:\\\\Windows\\\\notepad.exe";
 static const uint16_t target[] = u"\\\\REGISTRY\\\\MACHINE\\\\SOFTWARE\\\\x\\\\v";
+static const uint16_t volume[] = u"\\\\Device\\\\HarddiskVolume2";
 int main(void) {
     unsigned char buffer[512] = {0};
     size_t at = 0;
@@ -51,7 +52,23 @@ int main(void) {
     reg->Operation = 3; reg->ValueType = 4; reg->DataLength = 4;
     reg->TargetObject.Offset = sizeof *reg; reg->TargetObject.Length = length;
     memcpy((unsigned char *)reg + sizeof *reg, target, length);
-    at += reg->Header.Size;
+    at = (at + reg->Header.Size + SYSMONTS_RECORD_ALIGNMENT - 1) & ~(size_t)(SYSMONTS_RECORD_ALIGNMENT - 1);
+    SYSMONTS_RAW_ACCESS_READ_RECORD *raw = (SYSMONTS_RAW_ACCESS_READ_RECORD *)(buffer + at);
+    length = (uint16_t)(sizeof volume - 2);
+    raw->Header.Size = (uint16_t)(sizeof *raw + length);
+    raw->Header.Type = SYSMONTS_RECORD_RAW_ACCESS_READ;
+    raw->Header.Version = SYSMONTS_RECORD_RAW_ACCESS_READ_VERSION;
+    raw->Header.Pid = 612;
+    raw->FileObjectFlags = 0x00400000;
+    raw->Device.Offset = sizeof *raw; raw->Device.Length = length;
+    memcpy((unsigned char *)raw + sizeof *raw, volume, length);
+    at = (at + raw->Header.Size + SYSMONTS_RECORD_ALIGNMENT - 1) & ~(size_t)(SYSMONTS_RECORD_ALIGNMENT - 1);
+    SYSMONTS_PROCESS_TAMPERING_RECORD *tamper = (SYSMONTS_PROCESS_TAMPERING_RECORD *)(buffer + at);
+    tamper->Header.Size = (uint16_t)sizeof *tamper;
+    tamper->Header.Type = SYSMONTS_RECORD_PROCESS_TAMPERING;
+    tamper->Header.Version = SYSMONTS_RECORD_PROCESS_TAMPERING_VERSION;
+    tamper->ProcessId = 5120; tamper->TamperType = 1; tamper->ProcessKey = 0x1c00000001a2ULL; tamper->Evidence = 3;
+    at += tamper->Header.Size;
     fwrite(buffer, 1, at, stdout);
     return 0;
 }
@@ -60,9 +77,11 @@ int main(void) {
       execFileSync("gcc", ["-std=c11", "-I", headerDir, "-o", binary, source]);
       const bytes = execFileSync(binary);
       const seen: DriverRecord[] = [];
-      expect(drainDriverBuffer(bytes, bytes.length, { onRecord: (r) => seen.push(r) })).toEqual({ decoded: 2, malformed: 0, abandonedBytes: 0 });
+      expect(drainDriverBuffer(bytes, bytes.length, { onRecord: (r) => seen.push(r) })).toEqual({ decoded: 4, malformed: 0, abandonedBytes: 0 });
       expect(seen[0]).toMatchObject({ kind: "imageLoad", pid: 77, tid: 78, timeMs: 1500, processId: 77, flags: 2, imageBase: 0x7ff600000000n, imageSize: 0x30000n, imageFileName: "C:\\Windows\\notepad.exe" });
       expect(seen[1]).toMatchObject({ kind: "registry", operation: 3, valueType: 4, dataLength: 4, targetObject: "\\REGISTRY\\MACHINE\\SOFTWARE\\x\\v", details: "" });
+      expect(seen[2]).toMatchObject({ kind: "rawAccessRead", pid: 612, fileObjectFlags: 0x00400000, device: "\\Device\\HarddiskVolume2" });
+      expect(seen[3]).toMatchObject({ kind: "processTampering", processId: 5120, tamperType: 1, processKey: 0x1c00000001a2n, evidence: 3, imageFileName: "" });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

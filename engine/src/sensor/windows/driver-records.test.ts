@@ -122,3 +122,58 @@ describe("driver record decoder", () => {
     expect(ioctlCode(0x801, 2)).toBe(0x22e006);
   });
 });
+
+describe("event 9 and 25 records, laid out by hand from the documented format", () => {
+  // The layout as sysmonts_records.h documents it (driver/windows/README.md, "The record header is
+  // generated"): the 24-byte header, the fixed fields packed, then UTF-16LE strings reached by
+  // {offset, length}. Offsets are written out here rather than taken from placeFields, so a change
+  // to the layout that moves a field fails this test.
+  function header(size: number, type: number, pid: number, tid: number): Buffer {
+    const b = Buffer.alloc(size);
+    b.writeUInt16LE(size, 0);
+    b.writeUInt16LE(type, 2);
+    b.writeUInt32LE(1, 4);
+    b.writeBigInt64LE(116444736000000000n + 10000n * 2500n, 8);
+    b.writeUInt32LE(pid, 16);
+    b.writeUInt32LE(tid, 20);
+    return b;
+  }
+
+  it("decodes RAW_ACCESS_READ (type 15): flags at +24, Device string at +32, text after 36 fixed bytes", () => {
+    const device = Buffer.from("\\Device\\HarddiskVolume2", "utf16le");
+    const b = header(36 + device.length, 15, 612, 716);
+    b.writeUInt32LE(0x00400000, 24); // FO_VOLUME_OPEN
+    b.writeUInt16LE(36, 32);
+    b.writeUInt16LE(device.length, 34);
+    device.copy(b, 36);
+    expect(decodeDriverRecord(b)).toEqual({
+      kind: "rawAccessRead", type: 15, version: 1, timeMs: 2500, pid: 612, tid: 716,
+      fileObjectFlags: 0x00400000, reserved: 0, device: "\\Device\\HarddiskVolume2",
+    });
+    expect(encodeDriverRecord("rawAccessRead", { timeMs: 2500, pid: 612, tid: 716, fileObjectFlags: 0x00400000, reserved: 0, device: "\\Device\\HarddiskVolume2" })).toEqual(b);
+  });
+
+  it("decodes PROCESS_TAMPERING (type 16): key at +32, create time at +40, image string at +56", () => {
+    const image = Buffer.from("\\Device\\HarddiskVolume3\\Users\\a\\svchost.exe", "utf16le");
+    const b = header(60 + image.length, 16, 4, 120);
+    b.writeUInt32LE(5120, 24);
+    b.writeUInt32LE(2, 28);
+    b.writeBigUInt64LE(0x1c00000001a2n, 32);
+    b.writeBigInt64LE(116444736000000000n + 10000n * 1000n, 40);
+    b.writeUInt32LE(8, 48);
+    b.writeUInt16LE(60, 56);
+    b.writeUInt16LE(image.length, 58);
+    image.copy(b, 60);
+    const record = decodeDriverRecord(b);
+    expect(record).toEqual({
+      kind: "processTampering", type: 16, version: 1, timeMs: 2500, pid: 4, tid: 120,
+      processId: 5120, tamperType: 2, processKey: 0x1c00000001a2n, createTime: 116444736000000000n + 10000000n,
+      evidence: 8, reserved: 0, imageFileName: "\\Device\\HarddiskVolume3\\Users\\a\\svchost.exe",
+    });
+  });
+
+  it("rejects a PROCESS_TAMPERING record cut before its image string", () => {
+    const b = header(56, 16, 4, 120);
+    expect(() => decodeDriverRecord(b)).toThrow(/PROCESS_TAMPERING version 1, 56 bytes is older or shorter than layout version 1 \(60 bytes\)/);
+  });
+});

@@ -60,9 +60,9 @@ function f<const N extends string, const K extends RecordFieldKind>(name: N, kin
 
 /**
  * One entry per record type, in type order. The driver side is DESIGN.md "How Sysmon itself works
- * on Windows": process notify (1/5), thread notify (8), image notify (6/7), registry callback
- * (12-14), object callbacks (10), the minifilter (11, 2, 15, 23/26, 27/28) and the named-pipe
- * operations (17/18).
+ * on Windows": process notify (1/5, and the image check of 25), thread notify (8), image notify
+ * (6/7), registry callback (12-14), object callbacks (10), the minifilter (11, 2, 9, 15, 23/26,
+ * 27/28) and the named-pipe operations (17/18).
  */
 export const RECORD_LAYOUTS = [
   {
@@ -208,6 +208,28 @@ export const RECORD_LAYOUTS = [
       f("callbacks", "u32", "SYSMONTS_CALLBACK_* bits of the registrations that succeeded"),
       f("ringCapacity", "u32", "ring size in bytes"),
       f("reserved", "u32", "zero"),
+    ],
+  },
+  {
+    type: 15, kind: "rawAccessRead", symbol: "RAW_ACCESS_READ", version: 1,
+    doc: "minifilter pre-IRP_MJ_READ on a volume opened for direct access (DASD: FO_VOLUME_OPEN, no file name), once per file object (event 9)",
+    fields: [
+      f("fileObjectFlags", "u32", "FILE_OBJECT.Flags of the volume handle, for diagnosis"),
+      f("reserved", "u32", "zero"),
+      f("device", "utf16", "FltGetVolumeName: the volume's device, e.g. \\Device\\HarddiskVolume2"),
+    ],
+  },
+  {
+    type: 16, kind: "processTampering", symbol: "PROCESS_TAMPERING", version: 1,
+    doc: "process-create callback: the image file no longer matches what was mapped (event 25)",
+    fields: [
+      f("processId", "u32", "the new process whose image was tampered with"),
+      f("tamperType", "u32", "1 image is replaced, 2 image is locked for access"),
+      f("processKey", "u64", "PsGetProcessStartKey"),
+      f("createTime", "i64", "PsGetProcessCreateTimeQuadPart, FILETIME"),
+      f("evidence", "u32", "bits: 1 the image file object was opened for write, 2 it was written (FO_FILE_MODIFIED), 4 delete pending, 8 re-opening it for read was refused (sharing violation)"),
+      f("reserved", "u32", "zero"),
+      f("imageFileName", "utf16", "CreateInfo->ImageFileName, NT path"),
     ],
   },
 ] as const satisfies readonly RecordLayout[];

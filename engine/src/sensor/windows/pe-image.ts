@@ -4,11 +4,12 @@ import { SysmonTsError } from "../../base";
  * The PE/COFF headers every reader of an image needs (PE/COFF spec §3 and §4): where the data
  * directories point and how an RVA maps to a file offset. Pure and bounded: every read is
  * checked against the buffer, and anything inconsistent is a SYSMONTS_E_FILE error, never a
- * RangeError or an endless loop. Shared by imphash (import table) and the version-resource
- * reader.
+ * RangeError or an endless loop. Shared by imphash (import table), the version-resource
+ * reader and the export reader below (event 8's StartFunction).
  */
 
 /** Data directory indices (PE/COFF spec §3.4.3). */
+export const IMAGE_DIRECTORY_ENTRY_EXPORT = 0;
 export const IMAGE_DIRECTORY_ENTRY_IMPORT = 1;
 export const IMAGE_DIRECTORY_ENTRY_RESOURCE = 2;
 export const IMAGE_DIRECTORY_ENTRY_SECURITY = 4;
@@ -99,4 +100,66 @@ export function readPeHeaders(image: Uint8Array): PeHeaders {
       return offset;
     },
   };
+}
+
+export interface PeExport {
+  /** The exported name, or null for an export by ordinal only. */
+  readonly name: string | null;
+  readonly ordinal: number;
+  /** Where the code is, relative to the image base. */
+  readonly rva: number;
+}
+
+/** More functions than any real DLL exports (ntdll has ~2500): beyond it the table is corrupt. */
+const MAX_EXPORTS = 65536;
+const MAX_EXPORT_NAME = 512;
+
+function asciiz(view: Buffer, offset: number): string {
+  const end = view.indexOf(0, offset);
+  if (end < 0 || end - offset > MAX_EXPORT_NAME) throw malformedPe(`export name at file offset ${offset} is unterminated`);
+  return view.toString("latin1", offset, end);
+}
+
+/**
+ * The image's exported functions (PE/COFF spec §6.3): every entry of the export address table
+ * with the name the name-pointer table gives it. Forwarders (an RVA inside the export directory,
+ * naming another DLL's function) are left out: no code of this image lives there.
+ *
+ * @example
+ * readPeExports(readFileSync("C:\\Windows\\System32\\kernel32.dll")).find((e) => e.name === "LoadLibraryW"); // { name, ordinal, rva }
+ */
+export function readPeExports(image: Uint8Array): PeExport[] {
+  const headers = readPeHeaders(image);
+  const directory = headers.directory(IMAGE_DIRECTORY_ENTRY_EXPORT);
+  if (directory === null) return [];
+  const view = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
+  const table = (rva: number, count: number, width: number, what: string): number => {
+    if (count === 0) return 0;
+    const at = headers.offsetOf(rva);
+    if (at + count * width > view.length) throw malformedPe(`export ${what} past the end of the file`);
+    return at;
+  };
+  const dir = headers.offsetOf(directory.rva);
+  if (dir + 40 > view.length) throw malformedPe("export directory past the end of the file");
+  const ordinalBase = view.readUInt32LE(dir + 16);
+  const functionCount = view.readUInt32LE(dir + 20);
+  const nameCount = view.readUInt32LE(dir + 24);
+  if (functionCount > MAX_EXPORTS || nameCount > functionCount) throw malformedPe(`export directory claims ${functionCount} functions and ${nameCount} names`);
+  const functions = table(view.readUInt32LE(dir + 28), functionCount, 4, "address table");
+  const names = table(view.readUInt32LE(dir + 32), nameCount, 4, "name pointer table");
+  const ordinals = table(view.readUInt32LE(dir + 36), nameCount, 2, "ordinal table");
+  const nameOf = new Map<number, string>();
+  for (let i = 0; i < nameCount; i++) {
+    const index = view.readUInt16LE(ordinals + 2 * i);
+    if (index >= functionCount) throw malformedPe(`export name ${i} points at function ${index} of ${functionCount}`);
+    if (!nameOf.has(index)) nameOf.set(index, asciiz(view, headers.offsetOf(view.readUInt32LE(names + 4 * i))));
+  }
+  const exports: PeExport[] = [];
+  for (let index = 0; index < functionCount; index++) {
+    const rva = view.readUInt32LE(functions + 4 * index);
+    const forwarder = rva >= directory.rva && rva < directory.rva + directory.size;
+    if (rva === 0 || forwarder) continue;
+    exports.push({ name: nameOf.get(index) ?? null, ordinal: ordinalBase + index, rva });
+  }
+  return exports;
 }
