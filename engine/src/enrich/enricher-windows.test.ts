@@ -75,6 +75,29 @@ describe("enricher, Windows records", () => {
     expect(fields(0)["SourceProcessGuid"]).not.toBe("{00000000-0000-0000-0000-000000000000}");
   });
 
+  it("CreateRemoteThread (8) prints the StartModule and StartFunction the driver client resolved", () => {
+    enricher.enrich({
+      kind: "remote-thread", timeMs: T0 + 1, actor: windowsActor(600, 604), targetPid: 500, newThreadId: 9002, startAddress: 0x7ffb_5f3e_3e8an,
+      startModule: "C:\\Windows\\System32\\KERNEL32.DLL", startFunction: "LoadLibraryW",
+    }, emit);
+    expect(fields(0)).toMatchObject({ StartModule: "C:\\Windows\\System32\\KERNEL32.DLL", StartFunction: "LoadLibraryW" });
+  });
+
+  it("RawAccessRead (9) keeps the native volume name and takes User from the reader's token", () => {
+    enricher.enrich({ kind: "raw-access", timeMs: T0 + 4, actor: windowsActor(600, 604), device: "\\Device\\HarddiskVolume2" }, emit);
+    expect(events[0]?.id).toBe(9);
+    expect(fields(0)).toMatchObject({ ProcessId: "600", Image: "C:\\Tools\\agent.exe", Device: "\\Device\\HarddiskVolume2", User: "S-1-5-21-1-2-3-1001" });
+  });
+
+  it("ProcessTampering (25) names the tampered process, its Type and its token user", () => {
+    enricher.enrich({ kind: "tampering", timeMs: T0 + 5, actor: windowsActor(600), process: { pid: 600, startTimeMs: T0 - 500, processKey: 0x1000n + 600n }, type: "Image is locked for access" }, emit);
+    enricher.enrich({ kind: "tampering", timeMs: T0 + 5, actor: windowsActor(4321), process: { pid: 4321, startTimeMs: T0, processKey: 7n }, type: "Image is replaced" }, emit);
+    expect(events.map((e) => e.id)).toEqual([25, 25]);
+    expect(fields(0)).toMatchObject({ ProcessId: "600", Image: "C:\\Tools\\agent.exe", Type: "Image is locked for access", User: "S-1-5-21-1-2-3-1001" });
+    // A process the cache never saw: Sysmon prints <unknown process> (OTRF corpus, event 25).
+    expect(fields(1)).toMatchObject({ ProcessId: "4321", Image: "<unknown process>", Type: "Image is replaced", User: "-" });
+  });
+
   it("RegistryEvent: SetValue is 13 with Details, RenameKey 14 with NewName, the rest 12", () => {
     const base = { kind: "registry", timeMs: T0 + 2, actor: windowsActor(600) } as const;
     enricher.enrich({ ...base, eventType: "SetValue", targetObject: "HKLM\\SOFTWARE\\X\\Level", details: "DWORD (0x00000064)" }, emit);

@@ -195,7 +195,7 @@ const E8 = indexer(8);
 const RT = {
   new: blank(8), UtcTime: E8("UtcTime"), SourceProcessGuid: E8("SourceProcessGuid"), SourceProcessId: E8("SourceProcessId"), SourceImage: E8("SourceImage"),
   TargetProcessGuid: E8("TargetProcessGuid"), TargetProcessId: E8("TargetProcessId"), TargetImage: E8("TargetImage"), NewThreadId: E8("NewThreadId"),
-  StartAddress: E8("StartAddress"), SourceUser: E8("SourceUser"), TargetUser: E8("TargetUser"),
+  StartAddress: E8("StartAddress"), StartModule: E8("StartModule"), StartFunction: E8("StartFunction"), SourceUser: E8("SourceUser"), TargetUser: E8("TargetUser"),
 };
 const E12 = indexer(12);
 const E13 = indexer(13);
@@ -405,7 +405,8 @@ class SysmonEnricher implements Enricher {
         v[RA.UtcTime] = formatUtcTime(t);
         this.fillProcess(v, RA, entry, record.actor.pid, UNKNOWN_PROCESS);
         v[RA.Device] = text(record.device.length > DEVICE_MAX ? record.device.slice(0, DEVICE_MAX) : record.device);
-        v[RA.User] = this.userName(record.actor.uid);
+        // Windows records carry no uid: User is the reader's token user (userFor).
+        v[RA.User] = this.userFor(entry, record.actor.uid);
         out({ id: 9, values: v });
         return;
       }
@@ -466,7 +467,7 @@ class SysmonEnricher implements Enricher {
         v[TP.ProcessId] = String(record.process.pid);
         v[TP.Image] = entry === undefined || entry.image === "" ? UNKNOWN_PROCESS : entry.image;
         v[TP.Type] = text(record.type);
-        v[TP.User] = this.userName(record.actor.uid);
+        v[TP.User] = this.userFor(entry, record.actor.uid);
         out({ id: 25, values: v });
         return;
       }
@@ -670,7 +671,9 @@ class SysmonEnricher implements Enricher {
     v[RT.TargetImage] = target === undefined || target.image === "" ? UNKNOWN_PROCESS : target.image;
     v[RT.NewThreadId] = String(record.newThreadId >>> 0);
     v[RT.StartAddress] = startAddressText(record.startAddress);
-    // StartModule and StartFunction need the target's module list and exports: "-" until then.
+    // Resolved by the driver client from the target's module map and the module's exports.
+    v[RT.StartModule] = text(record.startModule ?? "");
+    v[RT.StartFunction] = text(record.startFunction ?? "");
     v[RT.SourceUser] = this.userFor(source, record.actor.uid);
     v[RT.TargetUser] = this.userFor(target, NO_UID);
     return { id: 8, values: v };

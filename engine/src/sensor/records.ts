@@ -237,6 +237,9 @@ export interface RemoteThreadRecord {
   readonly targetPid: number;
   readonly newThreadId: number;
   readonly startAddress: bigint;
+  /** The target's module holding startAddress, and the export at exactly it; absent or "-" when unknown. */
+  readonly startModule?: string;
+  readonly startFunction?: string;
 }
 
 /** Windows only: a registry operation (driver registry callback, events 12-14). */

@@ -15,6 +15,7 @@ import { type DriverDeviceApi, type NativeBlock, IO_STATUS_BLOCK_SIZE, STATUS_RE
 import { DriverRecordQueue, type DriverStatus } from "./driver-client-queue";
 import { type WindowsPathContext, recordTypeMask } from "./driver-record-map";
 import { DRIVER_IOCTLS, DRIVER_PROTOCOL_VERSION, ioctlCode } from "./driver-records";
+import { ProcessModules } from "./process-modules";
 
 export const DRIVER_DEVICE_PATH = "\\\\.\\SysmonTs";
 
@@ -51,6 +52,8 @@ export interface DriverClientOptions {
   readonly log?: (level: "info" | "warn", message: string) => void;
   /** For tests under Wine; defaults to kernel32/ntdll. */
   readonly api?: DriverDeviceApi;
+  /** Module maps for CallTrace (10) and StartModule/StartFunction (8); default: read through kernel32. */
+  readonly modules?: ProcessModules;
 }
 
 export type { DriverStatus } from "./driver-client-queue";
@@ -94,7 +97,10 @@ export class DriverClient implements Sensor, Disposable {
     this.log = options.log ?? (() => undefined);
     this.blockTimeoutMs = options.blockTimeoutMs ?? 1000;
     this.paths = options.paths ?? { devices: api.dosDevices(), systemRoot: process.env["SystemRoot"] ?? "C:\\Windows" };
-    this.queue = new DriverRecordQueue({ paths: this.paths, answerBlock: (requestId, block) => this.answerBlock(requestId, block) }, options.maxQueue);
+    this.queue = new DriverRecordQueue(
+      { paths: this.paths, answerBlock: (requestId, block) => this.answerBlock(requestId, block), modules: options.modules ?? new ProcessModules() },
+      options.maxQueue,
+    );
   }
 
   /**

@@ -7,6 +7,7 @@
 import type { RawRecord, RecordActor } from "../records";
 import type { DriverRecord, DriverRecordKind } from "./driver-records";
 import { fileTimeToEpochMs } from "./driver-records";
+import { type ProcessModules, callTraceText } from "./process-modules";
 import { escapeForEventLog, nativeToDosPath, registryDisplayPath } from "./windows-paths";
 
 /** Windows has no uid; users come from the token SID (spec/events.md §4, "User"). */
@@ -22,6 +23,11 @@ export interface RecordMapContext {
   readonly paths: WindowsPathContext;
   /** Sends IOCTL_SYSMONTS_BLOCK_DECISION for a BLOCK_REQUEST record. */
   readonly answerBlock: (requestId: bigint, block: boolean) => void;
+  /**
+   * Module maps for CallTrace (10) and StartModule/StartFunction (8); invalidated here by the
+   * image-load and exit records of each process. Absent: frames stay UNKNOWN(…), Start* "-".
+   */
+  readonly modules?: ProcessModules;
 }
 
 /** Which record types each Sysmon event needs (driver-records.ts, RECORD_LAYOUTS docs). */
@@ -75,18 +81,8 @@ function isRegistryOperation(operation: number): operation is keyof typeof REGIS
   return operation in REGISTRY_EVENT_TYPES;
 }
 
-/** RtlWalkFrameChain addresses → Sysmon's CallTrace frames; with no module map each is UNKNOWN(address) (spec/events.md §4). */
-export function callTraceText(addresses: string): string {
-  if (addresses === "") return "";
-  return addresses
-    .split("|")
-    .filter((frame) => frame !== "")
-    .map((frame) => {
-      const hex = frame.replace(/^0x/i, "");
-      return /^[0-9a-f]{1,16}$/i.test(hex) ? `UNKNOWN(${hex.toUpperCase().padStart(16, "0")})` : `UNKNOWN(${frame})`;
-    })
-    .join("|");
-}
+/** RtlWalkFrameChain addresses → Sysmon's CallTrace frames (process-modules.ts). */
+export { callTraceText } from "./process-modules";
 
 function baseName(path: string): string {
   const slash = path.lastIndexOf("\\");
@@ -124,6 +120,7 @@ export function toRawRecord(record: DriverRecord, context: RecordMapContext): Ra
         logonId: record.authenticationId,
       };
     case "processExit":
+      context.modules?.invalidate(record.processId);
       return {
         kind: "exit",
         timeMs,
@@ -132,12 +129,24 @@ export function toRawRecord(record: DriverRecord, context: RecordMapContext): Ra
         process: { pid: record.processId, startTimeMs: 0, processKey: record.processKey },
         exitCode: record.exitStatus,
       };
-    case "threadCreate":
-      return { kind: "remote-thread", timeMs, actor: caller, targetPid: record.targetProcessId, newThreadId: record.newThreadId, startAddress: record.startAddress };
+    case "threadCreate": {
+      const start = context.modules?.threadStart(record.targetProcessId, record.startAddress);
+      return {
+        kind: "remote-thread",
+        timeMs,
+        actor: caller,
+        targetPid: record.targetProcessId,
+        newThreadId: record.newThreadId,
+        startAddress: record.startAddress,
+        ...(start === undefined ? {} : { startModule: start.module, startFunction: start.function }),
+      };
+    }
     case "imageLoad": {
       const path = dos(record.imageFileName);
       // bit 0 SystemModeImage: a driver (event 6); otherwise an image mapped into a process (event 7).
       if ((record.flags & 1) !== 0) return { kind: "module-load", timeMs, actor: caller, name: baseName(path), path, signed: (record.flags & 2) !== 0 };
+      // The process's module list changed: its next CallTrace or StartModule reads it again.
+      context.modules?.invalidate(record.processId);
       return { kind: "image-load", timeMs, actor: { pid: record.processId, tid: record.pid === record.processId ? record.tid : 0, uid: NO_UID }, path };
     }
     case "registry": {
@@ -154,7 +163,8 @@ export function toRawRecord(record: DriverRecord, context: RecordMapContext): Ra
         targetPid: record.targetProcessId,
         operation: record.operation === 2 ? "handle-duplicate" : "handle-create",
         grantedAccess: record.grantedAccess,
-        callTrace: callTraceText(record.callTrace),
+        // The frames are the caller's stack: map them through the caller's modules.
+        callTrace: context.modules === undefined ? callTraceText(record.callTrace) : context.modules.callTrace(record.pid, record.callTrace),
       };
     case "fileCreate":
       return { kind: "file-create", timeMs, actor: caller, path: dos(record.targetFilename), creationTimeMs: fileTimeToEpochMs(record.creationTime) };
