@@ -15,7 +15,7 @@ packages=(
   clang llvm libbpf-dev libbpf1 bpftool make gcc libc6-dev
   rsyslog rsyslog-gnutls openssl systemd util-linux iproute2 procps
   bpftrace sysstat python3 python3-pefile
-  wine64 wine msitools wixl gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev binutils-mingw-w64-x86-64 osslsigncode
+  wine64 wine msitools wixl gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev binutils-mingw-w64-x86-64 osslsigncode libevtx1
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -84,7 +84,8 @@ describe("event-log instrumentation manifest", () => {
       const message = byId.get(`event.${def.id}`)!;
       expect(message.startsWith(`${def.name}:`)).toBe(true);
       expect(message.split("%n").slice(1)).toEqual(def.fields.map((f, i) => `${f.name}: %${i + 1}`));
-      expect(byId.get(`task.${def.id}`)).toBe(def.name);
+      // spec/events.md §2: "Process Create (rule: ProcessCreate)"; events without rules keep their name.
+      expect(byId.get(`task.${def.id}`)).toBe(def.ruleName === null ? def.name : `${def.name} (rule: ${def.ruleName})`);
     }
   });
 });

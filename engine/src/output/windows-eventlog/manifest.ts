@@ -5,6 +5,8 @@ import { providerGuidFromName } from "./guid";
 /** Names the event-log sink and the installer agree on (spec/cli-and-output.md §5, renamed for us). */
 export const EVENTLOG_PROVIDER_NAME = "SysmonTs";
 export const EVENTLOG_CHANNEL_NAME = "SysmonTs/Operational";
+/** The resource-only DLL the installer puts beside SysmonTs.exe (scripts/package.mjs builds it). */
+export const EVENTLOG_RESOURCE_DLL = "SysmonTs.Events.dll";
 /** Derived from the name, so `logman query providers SysmonTs` and ETW tools agree with the manifest. */
 export const EVENTLOG_PROVIDER_GUID = providerGuidFromName(EVENTLOG_PROVIDER_NAME);
 /**
@@ -38,15 +40,15 @@ export function outTypeOf(field: FieldDef): string | null {
 }
 
 export interface ManifestOptions {
-  /** Binary holding the provider's resources, as the installer places it. */
+  /** Binary holding the provider's resources (WEVT_TEMPLATE, message table), as the installer places it. */
   readonly resourceFile?: string;
   /** Events to include; defaults to every Windows-capable event of the catalogue. */
   readonly events?: readonly EventDef[];
 }
 
 /** Same access as Sysmon's channel: SYSTEM full, Administrators read/write/clear, readers read. */
-const CHANNEL_ACCESS = "O:BAG:SYD:(A;;0xf0007;;;SY)(A;;0x7;;;BA)(A;;0x1;;;BO)(A;;0x1;;;SO)(A;;0x1;;;S-1-5-32-573)";
-const CHANNEL_MAX_BYTES = 67108864;
+export const CHANNEL_ACCESS = "O:BAG:SYD:(A;;0xf0007;;;SY)(A;;0x7;;;BA)(A;;0x1;;;BO)(A;;0x1;;;SO)(A;;0x1;;;S-1-5-32-573)";
+export const CHANNEL_MAX_BYTES = 67108864;
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -58,26 +60,67 @@ export function windowsEvents(): readonly EventDef[] {
 }
 
 /** Task event GUIDs follow Sysmon's pattern: a fixed prefix and the event ID in the last byte(s). */
-function taskEventGuid(id: number): string {
+export function taskEventGuid(id: number): string {
   return `{C511FFB3-9FBF-45F5-A97B-9BEE${id.toString(16).toUpperCase().padStart(8, "0")}}`;
 }
 
 /** "%n" is the manifest message-string newline: the message is `Template:\r\nField: value …` (§5). */
-function eventMessage(def: EventDef): string {
+export function eventMessage(def: EventDef): string {
   return `${def.name}:` + def.fields.map((f, i) => `%n${f.name}: %${i + 1}`).join("");
+}
+
+/** Task strings are "<template> (rule: <RuleName>)" for filterable events (spec/events.md §2). */
+export function taskMessage(def: EventDef): string {
+  return def.ruleName === null ? def.name : `${def.name} (rule: ${def.ruleName})`;
+}
+
+/** The channel's display string, and the standard names of the levels the catalogue uses (winmeta.xml). */
+export const CHANNEL_MESSAGE = EVENTLOG_CHANNEL_NAME;
+export const LEVEL_MESSAGES: Readonly<Record<number, string>> = { 1: "Critical", 2: "Error", 3: "Warning", 4: "Information", 5: "Verbose" };
+export const OPCODE_INFO_MESSAGE = "Info";
+
+/**
+ * Message-table IDs of the provider's strings, in mc.exe's numbering scheme (a kind in the high
+ * nibble, the element's value below it) so that they never collide: the compiled manifest
+ * (wevt-template.ts) and the message table (message-table.ts) both take them from here.
+ */
+export const MESSAGE_ID = {
+  provider: 0x90000001,
+  channel: 0x90000002,
+  level: (value: number): number => (0x50000000 | value) >>> 0,
+  opcode: (value: number): number => (0x30000000 | value) >>> 0,
+  task: (value: number): number => (0x70000000 | value) >>> 0,
+  event: (id: number): number => (0xb0000000 | id) >>> 0,
+} as const;
+
+/**
+ * Every string of the provider by message ID: provider and channel names, the levels the events
+ * use, opcode win:Info, and each event's task string and message with its %1… inserts.
+ */
+export function eventLogMessages(events: readonly EventDef[] = windowsEvents()): Map<number, string> {
+  const messages = new Map<number, string>();
+  messages.set(MESSAGE_ID.provider, EVENTLOG_PROVIDER_NAME);
+  messages.set(MESSAGE_ID.channel, CHANNEL_MESSAGE);
+  messages.set(MESSAGE_ID.opcode(0), OPCODE_INFO_MESSAGE);
+  for (const def of events) {
+    messages.set(MESSAGE_ID.level(def.levelValue), LEVEL_MESSAGES[def.levelValue] ?? def.level);
+    messages.set(MESSAGE_ID.task(def.id), taskMessage(def));
+    messages.set(MESSAGE_ID.event(def.id), eventMessage(def));
+  }
+  return messages;
 }
 
 /**
  * Generates the Windows instrumentation manifest for the SysmonTs provider from the event
  * catalogue: one task, template and event per catalogue event, with Sysmon's event IDs,
  * versions, levels, field names, field order and in/out types. Register it on Windows with
- * `wevtutil im SysmonTs.man /rf:<exe> /mf:<exe>`.
+ * `wevtutil im SysmonTs.man /rf:<dll> /mf:<dll>` (the MSI does, installer/wix/SysmonTs.wxs).
  *
  * @example
- * const xml = buildEventLogManifest({ resourceFile: "C:\\Program Files\\SysmonTs\\SysmonTs.exe" });
+ * const xml = buildEventLogManifest({ resourceFile: "C:\\Program Files\\SysmonTs\\SysmonTs.Events.dll" });
  */
 export function buildEventLogManifest(options: ManifestOptions = {}): string {
-  const resourceFile = escapeXml(options.resourceFile ?? "%ProgramFiles%\\SysmonTs\\SysmonTs.exe");
+  const resourceFile = escapeXml(options.resourceFile ?? `%ProgramFiles%\\SysmonTs\\${EVENTLOG_RESOURCE_DLL}`);
   const events = [...(options.events ?? windowsEvents())].sort((a, b) => a.id - b.id);
   const out: string[] = [];
   out.push('<?xml version="1.0" encoding="UTF-8"?>');
@@ -95,7 +138,7 @@ export function buildEventLogManifest(options: ManifestOptions = {}): string {
   out.push("        <channels>");
   out.push(
     `          <channel name="${EVENTLOG_CHANNEL_NAME}" chid="SYSMONTS_CHANNEL" symbol="SYSMONTS_CHANNEL" value="${EVENTLOG_CHANNEL_VALUE}" type="Operational" ` +
-      `enabled="true" isolation="Custom" access="${CHANNEL_ACCESS}">`,
+      `enabled="true" isolation="Custom" access="${CHANNEL_ACCESS}" message="$(string.channel)">`,
   );
   out.push(`            <logging><maxSize>${CHANNEL_MAX_BYTES}</maxSize></logging>`);
   out.push("          </channel>", "        </channels>");
@@ -129,8 +172,9 @@ export function buildEventLogManifest(options: ManifestOptions = {}): string {
 
   out.push("  <localization>", '    <resources culture="en-US">', "      <stringTable>");
   out.push(`        <string id="provider.name" value="${EVENTLOG_PROVIDER_NAME}" />`);
+  out.push(`        <string id="channel" value="${escapeXml(CHANNEL_MESSAGE)}" />`);
   for (const def of events) {
-    out.push(`        <string id="task.${def.id}" value="${escapeXml(def.name)}" />`);
+    out.push(`        <string id="task.${def.id}" value="${escapeXml(taskMessage(def))}" />`);
     out.push(`        <string id="event.${def.id}" value="${escapeXml(eventMessage(def))}" />`);
   }
   out.push("      </stringTable>", "    </resources>", "  </localization>");
