@@ -34,6 +34,59 @@ static ULONG64 ProcessKey(PEPROCESS process)
     return GetProcessStartKey != NULL ? GetProcessStartKey(process) : 0;
 }
 
+/* Event 25, ProcessTampering. CreateInfo->FileObject is the file object the image section was
+   created from. A process started the ordinary way maps a file opened for execute and read only;
+   the tampering techniques documented publicly (process herpaderping, doppelganging, ghosting:
+   github.com/jxy-s/herpaderping, "Process Ghosting" by Elastic Security) instead map a file they
+   hold open for writing and then overwrite it or mark it for deletion before the first thread
+   starts, which is when this routine runs. So: written through that file object
+   (FO_FILE_MODIFIED), opened for write, or delete pending -> "Image is replaced"; the file cannot
+   be opened again for reading because a handle denies read sharing -> "Image is locked for
+   access" (Sysmon compares the image with its file and says so when it cannot read the file).
+   A heuristic of our own: Sysmon's own comparison of mapped and on-disk content is not done. */
+#define TAMPER_OPENED_FOR_WRITE 1u
+#define TAMPER_WRITTEN 2u
+#define TAMPER_DELETE_PENDING 4u
+#define TAMPER_READ_REFUSED 8u
+
+static BOOLEAN ImageReadRefused(PCUNICODE_STRING imageFileName)
+{
+    OBJECT_ATTRIBUTES attributes;
+    IO_STATUS_BLOCK io;
+    HANDLE file;
+    NTSTATUS status;
+    if (imageFileName == NULL || imageFileName->Length == 0 || KeGetCurrentIrql() != PASSIVE_LEVEL) return FALSE;
+    InitializeObjectAttributes(&attributes, (PUNICODE_STRING)imageFileName, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, NULL, NULL);
+    status = ZwCreateFile(&file, FILE_READ_DATA | SYNCHRONIZE, &attributes, &io, NULL, FILE_ATTRIBUTE_NORMAL,
+        FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, FILE_OPEN, FILE_NON_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT, NULL, 0);
+    if (NT_SUCCESS(status)) ZwClose(file);
+    return status == STATUS_SHARING_VIOLATION;
+}
+
+static VOID CheckImageTampering(PEPROCESS process, HANDLE processId, PPS_CREATE_NOTIFY_INFO createInfo)
+{
+    SYSMONTS_PROCESS_TAMPERING_RECORD record;
+    SYSMONTS_STRING_ARG image;
+    PFILE_OBJECT file = createInfo->FileObject;
+    ULONG evidence = 0;
+    if (!SysmonTsWants(SYSMONTS_RECORD_PROCESS_TAMPERING) || file == NULL) return;
+    if (file->WriteAccess) evidence |= TAMPER_OPENED_FOR_WRITE;
+    if ((file->Flags & FO_FILE_MODIFIED) != 0) evidence |= TAMPER_WRITTEN;
+    if (file->DeletePending) evidence |= TAMPER_DELETE_PENDING;
+    if (evidence == 0 && ImageReadRefused(createInfo->ImageFileName)) evidence |= TAMPER_READ_REFUSED;
+    if (evidence == 0) return;
+    RtlZeroMemory(&record, sizeof record);
+    record.Header.Version = SYSMONTS_RECORD_PROCESS_TAMPERING_VERSION;
+    record.ProcessId = (uint32_t)(ULONG_PTR)processId;
+    record.TamperType = (evidence & TAMPER_READ_REFUSED) != 0 ? 2u : 1u;
+    record.ProcessKey = ProcessKey(process);
+    record.CreateTime = PsGetProcessCreateTimeQuadPart(process);
+    record.Evidence = evidence;
+    image.FieldOffset = STRING_FIELD(SYSMONTS_PROCESS_TAMPERING_RECORD, ImageFileName);
+    image.Text = createInfo->ImageFileName;
+    SysmonTsEmit(SYSMONTS_RECORD_PROCESS_TAMPERING, &record, sizeof record, &image, 1);
+}
+
 static VOID NTAPI OnProcess(PEPROCESS process, HANDLE processId, PPS_CREATE_NOTIFY_INFO createInfo)
 {
     if (createInfo != NULL) {
@@ -57,6 +110,8 @@ static VOID NTAPI OnProcess(PEPROCESS process, HANDLE processId, PPS_CREATE_NOTI
         strings[1].FieldOffset = STRING_FIELD(SYSMONTS_PROCESS_CREATE_RECORD, CommandLine);
         strings[1].Text = createInfo->CommandLine;
         SysmonTsEmit(SYSMONTS_RECORD_PROCESS_CREATE, &record, sizeof record, strings, 2);
+        /* After the create record, so the service knows the process when the tampering arrives. */
+        CheckImageTampering(process, processId, createInfo);
     } else {
         SYSMONTS_PROCESS_EXIT_RECORD record;
         if (!SysmonTsWants(SYSMONTS_RECORD_PROCESS_EXIT)) return;

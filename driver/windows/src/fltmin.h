@@ -34,8 +34,13 @@ typedef enum _FLT_POSTOP_CALLBACK_STATUS {
     FLT_POSTOP_FINISHED_PROCESSING, FLT_POSTOP_MORE_PROCESSING_REQUIRED, FLT_POSTOP_DISALLOW_FSFILTER_IO
 } FLT_POSTOP_CALLBACK_STATUS;
 
-/* Only the SetFileInformation member of the FLT_PARAMETERS union is read. */
+/* Only the Create (its leading SecurityContext) and SetFileInformation members of the
+   FLT_PARAMETERS union are read. */
 typedef union _FLT_PARAMETERS {
+    struct {
+        PIO_SECURITY_CONTEXT SecurityContext;
+        ULONG Options;
+    } Create;
     struct {
         ULONG Length;
         FILE_INFORMATION_CLASS FileInformationClass;
@@ -117,6 +122,7 @@ NTSTATUS NTAPI FltParseFileNameInformation(PFLT_FILE_NAME_INFORMATION);
 VOID NTAPI FltReleaseFileNameInformation(PFLT_FILE_NAME_INFORMATION);
 NTSTATUS NTAPI FltQueryInformationFile(PFLT_INSTANCE, PFILE_OBJECT, PVOID, ULONG, FILE_INFORMATION_CLASS, PULONG);
 ULONG NTAPI FltGetRequestorProcessId(PFLT_CALLBACK_DATA);
+NTSTATUS NTAPI FltGetVolumeName(PFLT_VOLUME, PUNICODE_STRING, PULONG);
 
 _Static_assert(sizeof(FLT_REGISTRATION) == 112, "FLT_REGISTRATION (x64, version 0x0203)");
 _Static_assert(sizeof(FLT_OPERATION_REGISTRATION) == 32, "FLT_OPERATION_REGISTRATION (x64)");

@@ -1,6 +1,7 @@
 /*
  * The file-system minifilter: file create (11), creation-time change (2), named stream (15),
- * delete (23/26), the optional block decision (27/28) and, with NPFS support, named pipes (17/18).
+ * delete (23/26), raw volume access (9), the optional block decision (27/28) and, with NPFS
+ * support, named pipes (17/18).
  * Altitude SYSMONTS_ALTITUDE is in the FSFilter Activity Monitor range (360000-389999), next to
  * Sysmon's 385201 but distinct from it so both can run side by side.
  */
@@ -112,6 +113,41 @@ static VOID EmitPipe(ULONG operation, PFLT_FILE_NAME_INFORMATION name)
     SysmonTsEmit(SYSMONTS_RECORD_PIPE, &record, sizeof record, &pipe, 1);
 }
 
+/* Event 9, RawAccessRead. A process that reads a volume directly (CreateFile("\\\\.\\C:")) opens
+   the volume device itself: the I/O manager sends the create with an empty file name and no
+   related file object and marks the file object FO_VOLUME_OPEN (a DASD open). Sysmon's minifilter
+   registers create but not read (DESIGN.md, "How Sysmon itself works on Windows"), so, as there,
+   the record is raised when such an open that asked for FILE_READ_DATA succeeds: one record per
+   handle, nothing per read. Opens of a whole disk (\Device\Harddisk0\DR0) reach no file
+   system and so no minifilter; they are not seen. */
+static BOOLEAN IsRawVolumeRead(PFLT_CALLBACK_DATA data, PFILE_OBJECT fileObject)
+{
+    PIO_SECURITY_CONTEXT security = data->Iopb->Parameters.Create.SecurityContext;
+    if (fileObject == NULL || fileObject->FileName.Length != 0 || fileObject->RelatedFileObject != NULL) return FALSE;
+    if ((fileObject->Flags & FO_VOLUME_OPEN) == 0) return FALSE;
+    return security != NULL && (security->DesiredAccess & (FILE_READ_DATA | GENERIC_READ | GENERIC_ALL | MAXIMUM_ALLOWED)) != 0;
+}
+
+static VOID EmitRawAccessRead(PCFLT_RELATED_OBJECTS objects)
+{
+    SYSMONTS_RAW_ACCESS_READ_RECORD record;
+    SYSMONTS_STRING_ARG device;
+    WCHAR buffer[128];
+    UNICODE_STRING volume;
+    ULONG needed = 0;
+    volume.Buffer = buffer;
+    volume.Length = 0;
+    volume.MaximumLength = sizeof buffer;
+    /* "\Device\HarddiskVolume2": the Device Sysmon prints. */
+    if (objects->Volume == NULL || !NT_SUCCESS(FltGetVolumeName(objects->Volume, &volume, &needed))) return;
+    RtlZeroMemory(&record, sizeof record);
+    record.Header.Version = SYSMONTS_RECORD_RAW_ACCESS_READ_VERSION;
+    record.FileObjectFlags = objects->FileObject->Flags;
+    device.FieldOffset = (ULONG)offsetof(SYSMONTS_RAW_ACCESS_READ_RECORD, Device);
+    device.Text = &volume;
+    SysmonTsEmit(SYSMONTS_RECORD_RAW_ACCESS_READ, &record, sizeof record, &device, 1);
+}
+
 static PFLT_FILE_NAME_INFORMATION FileName(PFLT_CALLBACK_DATA data, FLT_FILE_NAME_OPTIONS kind)
 {
     PFLT_FILE_NAME_INFORMATION name = NULL;
@@ -132,6 +168,10 @@ static FLT_POSTOP_CALLBACK_STATUS NTAPI PostCreate(PFLT_CALLBACK_DATA data, PCFL
     if (SysmonTsIsServiceProcess((HANDLE)(ULONG_PTR)FltGetRequestorProcessId(data))) return FLT_POSTOP_FINISHED_PROCESSING;
     if (data->Iopb->MajorFunction == IRP_MJ_CREATE_NAMED_PIPE) {
         if ((name = FileName(data, FLT_FILE_NAME_OPENED)) != NULL) { EmitPipe(1, name); FltReleaseFileNameInformation(name); }
+        return FLT_POSTOP_FINISHED_PROCESSING;
+    }
+    if (SysmonTsWants(SYSMONTS_RECORD_RAW_ACCESS_READ) && IsRawVolumeRead(data, objects->FileObject)) {
+        EmitRawAccessRead(objects);
         return FLT_POSTOP_FINISHED_PROCESSING;
     }
     if (disposition != FILE_CREATED && disposition != FILE_OVERWRITTEN && disposition != FILE_SUPERSEDED && disposition != FILE_OPENED) {
