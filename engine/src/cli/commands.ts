@@ -10,6 +10,7 @@ import { configCheckCommand } from "./config-check";
 import { configDumpCommand } from "./config-dump";
 import { rulesEvalCommand } from "./rules-eval";
 import { schemaPrintCommand } from "./schema-print";
+import { clipboardAgentCommand } from "./clipboard-agent";
 
 // Each subcommand lives in its own module and is listed here once. Longer word lists are
 // matched first, so `config check` wins over a hypothetical `config`.
@@ -27,4 +28,5 @@ export const COMMANDS: readonly Command[] = [
   configDumpCommand,
   rulesEvalCommand,
   schemaPrintCommand,
+  clipboardAgentCommand,
 ];

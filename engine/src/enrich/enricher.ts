@@ -44,6 +44,9 @@ import { ProcessCache, type ProcessCacheStats, type ProcessEntry, type ProcessFa
 import { UserDirectory } from "./users";
 import { logonIdText, windowsLogonGuidText } from "./windows-fields";
 import { wmiSubscriptionEvents } from "./wmi-events";
+import { type ClipboardTexts } from "./archiver";
+import { windowsAlgorithms, windowsHashesText } from "./archive-names";
+import type { HashAlgorithm } from "../config";
 
 export interface EnricherOptions {
   /** HashAlgorithms of the config (SHA1, MD5, SHA256, `*`; IMPHASH is ignored on Linux). */
@@ -67,6 +70,8 @@ export interface EnricherOptions {
    * those fields keep their Linux values.
    */
   readonly windowsDetails?: WindowsDetails;
+  /** Windows: where event 24's copied text waits for the archive stage (archiver.ts). */
+  readonly clipboardTexts?: ClipboardTexts;
 }
 
 export interface EnricherStats {
@@ -189,6 +194,11 @@ const FD = {
   new: blank(23), UtcTime: E23("UtcTime"), ProcessGuid: E23("ProcessGuid"), ProcessId: E23("ProcessId"), User: E23("User"),
   Image: E23("Image"), TargetFilename: E23("TargetFilename"), Hashes: E23("Hashes"), IsExecutable: E23("IsExecutable"), Archived: E23("Archived"),
 };
+const E24 = indexer(24);
+const CB = {
+  new: blank(24), UtcTime: E24("UtcTime"), ProcessGuid: E24("ProcessGuid"), ProcessId: E24("ProcessId"), Image: E24("Image"),
+  Session: E24("Session"), ClientInfo: E24("ClientInfo"), Hashes: E24("Hashes"), Archived: E24("Archived"), User: E24("User"),
+};
 const E25 = indexer(25);
 const TP = { new: blank(25), UtcTime: E25("UtcTime"), ProcessGuid: E25("ProcessGuid"), ProcessId: E25("ProcessId"), Image: E25("Image"), Type: E25("Type"), User: E25("User") };
 const E8 = indexer(8);
@@ -282,6 +292,8 @@ class SysmonEnricher implements Enricher {
   private readonly windows: WindowsDetails | undefined;
   private readonly cache = new ProcessCache();
   private readonly hasher: FileHasher;
+  private readonly clipboardTexts: ClipboardTexts | undefined;
+  private windowsHashAlgorithms: readonly HashAlgorithm[];
   private readonly users: UserDirectory;
   private readonly dns: DnsTracker;
   /** UDP flow key → last report time; insertion order is report order. */
@@ -302,6 +314,8 @@ class SysmonEnricher implements Enricher {
     this.log = options.log ?? (() => undefined);
     this.windows = options.windowsDetails;
     this.hasher = new FileHasher({ algorithms: options.hashAlgorithms, maxFileBytes: options.maxHashFileBytes });
+    this.clipboardTexts = options.clipboardTexts;
+    this.windowsHashAlgorithms = windowsAlgorithms(options.hashAlgorithms);
     this.users = new UserDirectory({ passwdPath: options.passwdPath, utmpPath: options.utmpPath });
     this.dns = new DnsTracker({ timeoutMs: options.dnsTimeoutMs });
     this.bootTimeMs = readBootTimeMs({ procRoot: this.procRoot });
@@ -517,6 +531,22 @@ class SysmonEnricher implements Enricher {
         v[DQ.QueryResults] = text(record.queryResults);
         v[DQ.User] = entry === undefined ? "-" : this.userFor(entry, NO_UID);
         out({ id: 22, values: v });
+        return;
+      }
+      case "clipboard": {
+        // Hashes are of the CF_UNICODETEXT bytes, which are what the archive keeps; Archived is
+        // settled by the archive stage once the rules have included the event (archiver.ts).
+        const entry = this.resolve(record.actor.pid, record.timeMs);
+        const v = CB.new();
+        v[CB.UtcTime] = formatUtcTime(record.timeMs);
+        this.fillProcess(v, CB, entry, record.actor.pid, UNKNOWN_PROCESS);
+        v[CB.Session] = String(record.sessionId >>> 0);
+        v[CB.ClientInfo] = text(record.clientInfo);
+        v[CB.Hashes] = windowsHashesText(Buffer.from(record.text, "utf16le"), this.windowsHashAlgorithms);
+        v[CB.Archived] = "false";
+        v[CB.User] = entry === undefined ? "-" : this.userFor(entry, NO_UID);
+        this.clipboardTexts?.put(v[CB.Hashes] ?? "-", record.text);
+        out({ id: 24, values: v });
         return;
       }
       case "wmi-subscription": {
@@ -880,6 +910,7 @@ class SysmonEnricher implements Enricher {
 
   setHashAlgorithms(names: readonly string[]): void {
     this.hasher.setAlgorithms(names);
+    this.windowsHashAlgorithms = windowsAlgorithms(names);
   }
 
   stats(): EnricherStats {

@@ -8,3 +8,5 @@ export type { DriverClientOptions, DriverStatus } from "./windows";
 export { EtwSensor, ETW_SESSION_PLANS, expandEnvironmentVariables, escapeForEventLog, imphash, nativeToDosPath, registryDisplayPath } from "./windows";
 export { createWindowsDetails } from "./windows";
 export type { PeVersionStrings, ProcessTokenFacts, SignatureFacts, WindowsDetails, WindowsDetailsOptions, WindowsDetailsStats } from "./windows";
+export { ARCHIVE_DIRECTORY_SDDL, ClipboardAgent, ClipboardSensor, clipboardWin32, createProtectedDirectory, directoryDaclSddl } from "./windows";
+export type { ClipboardAgentOptions, ClipboardAgentStats, ClipboardSensorOptions } from "./windows";

@@ -289,6 +289,21 @@ export interface FileBlockRecord {
   answer(block: boolean): void;
 }
 
+/**
+ * Windows only: the clipboard agent in a user session saw new CF_UNICODETEXT (event 24). The
+ * actor is the clipboard owner's process; the text is kept for hashing and archiving only.
+ */
+export interface ClipboardRecord {
+  readonly kind: "clipboard";
+  readonly timeMs: number;
+  readonly actor: RecordActor;
+  /** Terminal session of the owning process (Session). */
+  readonly sessionId: number;
+  /** ClientInfo as Sysmon renders it, e.g. `user: DOMAIN\\name` (clipboard-protocol.ts). */
+  readonly clientInfo: string;
+  readonly text: string;
+}
+
 export type RawRecord =
   | ProcessExecRecord
   | ProcessExitRecord
@@ -309,7 +324,8 @@ export type RawRecord =
   | RegistryRecord
   | FileStreamRecord
   | PipeRecord
-  | FileBlockRecord;
+  | FileBlockRecord
+  | ClipboardRecord;
 
 /** Counters a sensor keeps about itself; every loss is counted, never silent. */
 export interface SensorCounters {

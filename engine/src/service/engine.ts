@@ -6,7 +6,7 @@ import { type LoadedConfig, defaultConfig, loadConfig, loadConfigFile } from "..
 import { applyFieldSizes, canInclude, decide } from "../rules";
 import { ALL_EVENTS, type StampedEvent, type SysmonEvent, eventDef, eventFromFields, formatUtcTime } from "../schema";
 import type { FileBlockRecord, Sensor, WindowsDetails } from "../sensor";
-import { type Enricher, createEnricher } from "../enrich";
+import { type Archiver, type Enricher, createEnricher } from "../enrich";
 import { type EventQuery, type EventStore, type QueryPage, openStore } from "../store";
 import { type Sink, createSinks } from "../output";
 import { EventCounters } from "./event-counters";
@@ -38,6 +38,8 @@ export interface EngineOptions {
   readonly drainIntervalMs?: number;
   /** Windows: image version, signature, account and logon facts for events 1, 6 and 7. */
   readonly windowsDetails?: WindowsDetails;
+  /** Windows ArchiveDirectory stage: included events 23 and 24 are published once their copy is done. */
+  readonly archiver?: Archiver;
 }
 
 export interface EngineStatus {
@@ -122,8 +124,10 @@ export class Engine {
       selfPid: process.pid,
       log: (message) => this.log("info", message),
       ...(this.options.windowsDetails === undefined ? {} : { windowsDetails: this.options.windowsDetails }),
+      ...(this.options.archiver === undefined ? {} : { clipboardTexts: this.options.archiver.clipboardTexts }),
     });
     this.enricher.seedFromProc();
+    this.options.archiver?.configure(this.config.options);
     this.sensor = this.options.openSensor(enabledEventIds(this.config));
     this.sensorState = "running";
     this.lossReporter = new LossReporter(this.lossSources());
@@ -193,7 +197,9 @@ export class Engine {
     const def = eventDef(event.id);
     if (def.ruleNameIndex >= 0) event.values[def.ruleNameIndex] = decision.ruleName === "" ? "-" : decision.ruleName;
     // FieldSizes trims after the decision, so rules always see the whole value (config.md §3.1).
-    this.publish(applyFieldSizes(this.config.options, event));
+    const archiver = this.options.archiver;
+    if (archiver?.handles(event.id)) archiver.submit(event, (archived) => this.publish(applyFieldSizes(this.config.options, archived)));
+    else this.publish(applyFieldSizes(this.config.options, event));
     return true;
   }
 
@@ -238,6 +244,7 @@ export class Engine {
     this.options.persistConfig?.(xml, file);
     this.config = next;
     this.enricher?.setHashAlgorithms(next.options.hashAlgorithms);
+    this.options.archiver?.configure(next.options);
     this.sensor?.setEnabledEvents(enabledEventIds(next));
     this.publishConfigChange(file);
     return next;
@@ -249,6 +256,7 @@ export class Engine {
     this.options.persistConfig?.(next.text, "Defaults");
     this.config = next;
     this.enricher?.setHashAlgorithms(next.options.hashAlgorithms);
+    this.options.archiver?.configure(next.options);
     this.sensor?.setEnabledEvents(enabledEventIds(next));
     this.publishConfigChange("Defaults");
     return next;
@@ -293,6 +301,8 @@ export class Engine {
     this.sensor?.close();
     this.sensorState = "stopped";
     this.enricher?.close();
+    // Queued archive copies finish first: their events still reach the store and sinks.
+    await this.options.archiver?.close();
     for (const sink of this.sinks) await sink.close();
     await this.store?.close();
   }

@@ -5,7 +5,9 @@
  */
 import { appendFileSync, existsSync, mkdirSync } from "node:fs";
 import { asSysmonTsError } from "../../base";
-import { CompositeSensor, DriverClient, EtwSensor, type Sensor, createWindowsDetails } from "../../sensor";
+import { ClipboardSensor, CompositeSensor, DriverClient, EtwSensor, type Sensor, createProtectedDirectory, createWindowsDetails } from "../../sensor";
+import { Archiver, archiveDirectoryPath } from "../../enrich";
+import { ClipboardAgentLauncher } from "./clipboard-agents";
 import { writeFileAtomic } from "../linux/install";
 import { runEngine } from "../run";
 import { DEFAULT_SETTINGS, type EngineSettings, loadSettingsFile } from "../settings";
@@ -48,18 +50,33 @@ export async function windowsServiceMain(args: readonly string[]): Promise<numbe
       const settings = existsSync(layout.settingsFile) ? loadSettingsFile(layout.settingsFile, windowsDefaultSettings(layout)) : windowsDefaultSettings(layout);
       const configPath = activeConfigFile(layout);
       const windowsDetails = createWindowsDetails({ log: (message) => log("warn", message) });
+      // Sensors are opened before the config is known to the service; the clipboard reader waits
+      // idle until the config asks for CaptureClipboard (read once at start, see README).
+      const clipboard = new ClipboardSensor({ log });
+      const archiver = new Archiver({
+        archiveDirectory: "\\Sysmon\\",
+        hashAlgorithms: ["SHA1"],
+        folderFor: (name) => archiveDirectoryPath(name, process.env["SystemDrive"] ?? "C:"),
+        prepareDirectory: createProtectedDirectory,
+        log: (message) => log("warn", message),
+      });
       const running = await runEngine({
         platform: "windows",
         configPath,
         settings,
         persistConfig: (xml) => writeFileAtomic(layout.configFile, xml),
-        openSensor: (enabledEvents) => openWindowsSensor(enabledEvents, log),
+        openSensor: (enabledEvents) => new CompositeSensor([openWindowsSensor(enabledEvents, log), clipboard]),
         windowsDetails,
+        archiver,
         log,
       });
       recordActiveConfig(layout, { file: configPath ?? "Defaults", hash: running.engine.loadedConfig.hash }, log);
       log("info", `engine running with ${configPath ?? "the built-in default config"} (hash ${running.engine.loadedConfig.hash})`);
-      void running.stopped.then(() => windowsDetails.close());
+      const agents = running.engine.loadedConfig.options.captureClipboard ? new ClipboardAgentLauncher({ exe: process.execPath, sensor: clipboard, log }) : undefined;
+      void running.stopped.then(() => {
+        agents?.close();
+        windowsDetails.close();
+      });
       return { stop: () => running.stop(), stopped: running.stopped };
     },
   });
