@@ -35,6 +35,11 @@ async function present(): Promise<void> {
     opened.setEnabledEvents(new Set([1, 5, 12, 13, 14]));
     return opened.counters().readErrors;
   });
+  // Events 9 and 25 need RAW_ACCESS_READ (15) and PROCESS_TAMPERING (16); 8 and 10 the module map.
+  step("SET_CONFIG with events 8, 9, 10 and 25", () => {
+    opened.setEnabledEvents(new Set([1, 5, 8, 9, 10, 25]));
+    return opened.counters().readErrors;
+  });
   step("BLOCK_DECISION for a request the driver does not hold", () => ({ accepted: opened.answerBlock(0x1234n, false), counters: opened.counters() }));
   step("close", () => {
     opened.close();
