@@ -5,8 +5,9 @@ events and that the event log renders them with Sysmon's fields.
 
 .DESCRIPTION
 Run as Administrator with SysmonTs installed and running and its manifest registered
-(wevtutil im SysmonTs.man). Generates a process start, a TCP connection, a DNS query and a
-WMI permanent subscription, then checks the SysmonTs/Operational channel with Get-WinEvent.
+(wevtutil im SysmonTs.man), with a configuration that includes RawAccessRead and
+ProcessAccess. Generates a process start, a TCP connection, a DNS query, a WMI permanent
+subscription, a raw volume read and a process handle, then checks the SysmonTs/Operational channel with Get-WinEvent.
 Exits 0 when every check passes, 1 otherwise.
 #>
 [CmdletBinding()]
@@ -43,6 +44,16 @@ $filter = Set-WmiInstance -Namespace root\subscription -Class __EventFilter -Arg
 $consumer = Set-WmiInstance -Namespace root\subscription -Class CommandLineEventConsumer -Arguments @{
     Name = 'SysmonTsConfirm'; CommandLineTemplate = "$env:SystemRoot\System32\cmd.exe /c exit 0" }
 $binding = Set-WmiInstance -Namespace root\subscription -Class __FilterToConsumerBinding -Arguments @{ Filter = $filter; Consumer = $consumer }
+# Event 9: read the system volume's first sector through a DASD handle (.NET refuses device paths).
+Add-Type -Namespace SysmonTsConfirm -Name Native -MemberDefinition @'
+[DllImport("kernel32.dll", SetLastError = true, CharSet = CharSet.Unicode)] public static extern Microsoft.Win32.SafeHandles.SafeFileHandle CreateFileW(string name, uint access, uint share, IntPtr security, uint disposition, uint flags, IntPtr template);
+[DllImport("kernel32.dll", SetLastError = true)] public static extern bool ReadFile(Microsoft.Win32.SafeHandles.SafeFileHandle file, byte[] buffer, uint length, out uint read, IntPtr overlapped);
+'@
+$volume = [SysmonTsConfirm.Native]::CreateFileW("\\.\$env:SystemDrive", 0x80000000, 3, [IntPtr]::Zero, 3, 0, [IntPtr]::Zero)
+$read = 0; [SysmonTsConfirm.Native]::ReadFile($volume, (New-Object byte[] 512), 512, [ref]$read, [IntPtr]::Zero) | Out-Null; $volume.Close()
+# Event 10: open another process with query access; its CallTrace must name modules.
+$target = Start-Process -FilePath "$env:SystemRoot\System32\cmd.exe" -ArgumentList '/c', 'ping -n 3 127.0.0.1 >nul' -PassThru -WindowStyle Hidden
+[Diagnostics.Process]::GetProcessById($target.Id).Handle | Out-Null
 Start-Sleep -Seconds $WaitSeconds
 $binding, $consumer, $filter | Remove-WmiObject
 
@@ -62,6 +73,14 @@ Check 'event 22 for the marker query' { [bool](Events 22 | Where-Object { (Field
 Check 'events 19, 20 and 21 for the WMI subscription' {
     [bool](Events 19 | Where-Object { (Field $_ 'Name') -like '*SysmonTsConfirm*' }) -and [bool](Events 20) -and [bool](Events 21)
 }
+Check 'event 9 for the volume read, Device \Device\HarddiskVolumeN' {
+    [bool](Events 9 | Where-Object { (Field $_ 'Device') -like '\Device\HarddiskVolume*' -and (Field $_ 'ProcessId') -eq "$PID" })
+}
+Check 'event 10 with a CallTrace naming ntdll.dll+offset' {
+    [bool](Events 10 | Where-Object { (Field $_ 'SourceProcessId') -eq "$PID" -and (Field $_ 'CallTrace') -match 'ntdll\.dll\+[0-9a-f]+' })
+}
+# Event 25 needs a tampering tool (e.g. herpaderping.exe) and event 8 a CreateRemoteThread with
+# LoadLibraryW (StartModule ...\KERNEL32.DLL, StartFunction LoadLibraryW): run those by hand.
 Check 'no SysmonTs session is left after the service stops' {
     Stop-Service SysmonTs; Start-Sleep -Seconds 3
     $left = -not ((logman query -ets) -join "`n" -match 'SysmonTs-'); Start-Service SysmonTs; $left
