@@ -127,7 +127,8 @@ export class Archiver {
 
   /** Queues the copy for an included event 23 or 24; `publish` receives it with Archived set. */
   submit(event: SysmonEvent, publish: (event: SysmonEvent) => void): void {
-    if (this.queue.length >= (this.options.queueLimit ?? 64)) {
+    // The copy in progress counts too: queueLimit is how many events may wait on the archive.
+    if (this.queue.length + (this.running === null ? 0 : 1) >= (this.options.queueLimit ?? 64)) {
       this.finish({ event, publish }, { ok: false, reason: "queueFull", detail: "the archive queue is full" });
       return;
     }
