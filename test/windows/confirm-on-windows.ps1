@@ -65,6 +65,13 @@ Check 'event 1 for cmd.exe, fields by name in Sysmon order' {
     $names = ([xml]$e.ToXml()).Event.EventData.Data.Name
     $e -and $names[0] -eq 'RuleName' -and $names[1] -eq 'UtcTime' -and $names[4] -eq 'Image' -and $e.Version -eq 5
 }
+Check 'event 1 rendered from SysmonTs.Events.dll: Properties in template order, message with inserts, task string' {
+    $e = Events 1 | Where-Object { (Field $_ 'Image') -like '*\cmd.exe' } | Select-Object -First 1
+    $names = (Get-WinEvent -ListProvider SysmonTs).Events | Where-Object Id -eq 1 | ForEach-Object { ([xml]$_.Template).template.data.name }
+    $e -and $e.Properties.Count -eq $names.Count -and $e.Properties[4].Value -like '*\cmd.exe' -and
+        $names[4] -eq 'Image' -and $e.Message -match '^Process Create:' -and $e.Message -match 'Image: .*\\cmd\.exe' -and
+        $e.TaskDisplayName -eq 'Process Create (rule: ProcessCreate)'
+}
 Check 'event 5 for cmd.exe' { [bool](Events 5 | Where-Object { (Field $_ 'Image') -like '*\cmd.exe' }) }
 Check 'event 3 to 127.0.0.1:135, initiated' {
     [bool](Events 3 | Where-Object { (Field $_ 'DestinationIp') -eq '127.0.0.1' -and (Field $_ 'DestinationPort') -eq '135' -and (Field $_ 'Initiated') -eq 'true' })
