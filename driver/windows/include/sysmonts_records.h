@@ -47,8 +47,8 @@
 #define SYSMONTS_RECORD_PROCESS_ACCESS_VERSION 1u
 #define SYSMONTS_RECORD_FILE_CREATE 7u /* minifilter post-IRP_MJ_CREATE that created or overwrote a file (event 11) */
 #define SYSMONTS_RECORD_FILE_CREATE_VERSION 1u
-#define SYSMONTS_RECORD_FILE_DELETE 8u /* minifilter pre-cleanup of a file marked for deletion (events 23/26); archival runs in the service */
-#define SYSMONTS_RECORD_FILE_DELETE_VERSION 1u
+#define SYSMONTS_RECORD_FILE_DELETE 8u /* minifilter pre-set-disposition, or post-create of an existing file opened delete-on-close (events 23/26); archival runs in the service */
+#define SYSMONTS_RECORD_FILE_DELETE_VERSION 2u
 #define SYSMONTS_RECORD_FILE_TIME 9u /* minifilter pre-IRP_MJ_SET_INFORMATION FileBasicInformation changing CreationTime (event 2) */
 #define SYSMONTS_RECORD_FILE_TIME_VERSION 1u
 #define SYSMONTS_RECORD_FILE_STREAM 10u /* minifilter post-create of a named stream, e.g. Zone.Identifier (event 15) */
@@ -72,6 +72,12 @@
 #define SYSMONTS_CALLBACK_REGISTRY 8u
 #define SYSMONTS_CALLBACK_OBJECT 16u
 #define SYSMONTS_CALLBACK_MINIFILTER 32u
+#define SYSMONTS_DELETE_EXECUTABLE 1u
+#define SYSMONTS_DELETE_DELETE_ON_CLOSE 2u
+#define SYSMONTS_DELETE_DENIED 4u
+#define SYSMONTS_DELETE_HELD 8u
+#define SYSMONTS_DELETE_NOT_HELD 16u
+#define SYSMONTS_CONFIG_HOLD_DELETES 1u
 
 #pragma pack(push, 1)
 
@@ -219,19 +225,21 @@ SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_FILE_CREATE_RECORD, CreateDisposition) 
 SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_FILE_CREATE_RECORD, Reserved) == 36, "SYSMONTS_FILE_CREATE_RECORD.Reserved offset");
 SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_FILE_CREATE_RECORD, TargetFilename) == 40, "SYSMONTS_FILE_CREATE_RECORD.TargetFilename offset");
 
-/* minifilter pre-cleanup of a file marked for deletion (events 23/26); archival runs in the service */
+/* minifilter pre-set-disposition, or post-create of an existing file opened delete-on-close (events 23/26); archival runs in the service */
 typedef struct SYSMONTS_FILE_DELETE_RECORD {
     SYSMONTS_RECORD_HEADER Header; /* +0 */
     uint64_t FileSize; /* +24: end of file at deletion */
-    uint32_t Flags; /* +32: bit 0: executable content (MZ header), bit 1: delete-on-close */
+    uint32_t Flags; /* +32: SYSMONTS_DELETE_*: 1 executable content (MZ header), 2 delete-on-close, 4 denied by a FileBlockShredding decision, 8 held for the archive (answer holdId), 16 not held: the hold table was full */
     uint32_t Reserved; /* +36: zero */
     SYSMONTS_STRING TargetFilename; /* +40: normalized file name */
+    uint64_t HoldId; /* +44: version 2: with flag 8, the deletion waits until IOCTL_SYSMONTS_BLOCK_DECISION answers this id (or the block timeout passes); 0 otherwise */
 } SYSMONTS_FILE_DELETE_RECORD;
-SYSMONTS_STATIC_ASSERT(sizeof(SYSMONTS_FILE_DELETE_RECORD) == 44, "SYSMONTS_FILE_DELETE_RECORD size");
+SYSMONTS_STATIC_ASSERT(sizeof(SYSMONTS_FILE_DELETE_RECORD) == 52, "SYSMONTS_FILE_DELETE_RECORD size");
 SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_FILE_DELETE_RECORD, FileSize) == 24, "SYSMONTS_FILE_DELETE_RECORD.FileSize offset");
 SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_FILE_DELETE_RECORD, Flags) == 32, "SYSMONTS_FILE_DELETE_RECORD.Flags offset");
 SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_FILE_DELETE_RECORD, Reserved) == 36, "SYSMONTS_FILE_DELETE_RECORD.Reserved offset");
 SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_FILE_DELETE_RECORD, TargetFilename) == 40, "SYSMONTS_FILE_DELETE_RECORD.TargetFilename offset");
+SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_FILE_DELETE_RECORD, HoldId) == 44, "SYSMONTS_FILE_DELETE_RECORD.HoldId offset");
 
 /* minifilter pre-IRP_MJ_SET_INFORMATION FileBasicInformation changing CreationTime (event 2) */
 typedef struct SYSMONTS_FILE_TIME_RECORD {
@@ -297,13 +305,13 @@ typedef struct SYSMONTS_DRIVER_STATUS_RECORD {
     uint32_t ProtocolVersion; /* +24: DRIVER_PROTOCOL_VERSION of the driver */
     uint32_t Callbacks; /* +28: SYSMONTS_CALLBACK_* bits of the registrations that succeeded */
     uint32_t RingCapacity; /* +32: ring size in bytes */
-    uint32_t Reserved; /* +36: zero */
+    uint32_t ArchiveHoldSlots; /* +36: deletions the minifilter holds at once for archive copies; 0: a driver that never holds */
 } SYSMONTS_DRIVER_STATUS_RECORD;
 SYSMONTS_STATIC_ASSERT(sizeof(SYSMONTS_DRIVER_STATUS_RECORD) == 40, "SYSMONTS_DRIVER_STATUS_RECORD size");
 SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_DRIVER_STATUS_RECORD, ProtocolVersion) == 24, "SYSMONTS_DRIVER_STATUS_RECORD.ProtocolVersion offset");
 SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_DRIVER_STATUS_RECORD, Callbacks) == 28, "SYSMONTS_DRIVER_STATUS_RECORD.Callbacks offset");
 SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_DRIVER_STATUS_RECORD, RingCapacity) == 32, "SYSMONTS_DRIVER_STATUS_RECORD.RingCapacity offset");
-SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_DRIVER_STATUS_RECORD, Reserved) == 36, "SYSMONTS_DRIVER_STATUS_RECORD.Reserved offset");
+SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_DRIVER_STATUS_RECORD, ArchiveHoldSlots) == 36, "SYSMONTS_DRIVER_STATUS_RECORD.ArchiveHoldSlots offset");
 
 /* minifilter pre-IRP_MJ_READ on a volume opened for direct access (DASD: FO_VOLUME_OPEN, no file name), once per file object (event 9) */
 typedef struct SYSMONTS_RAW_ACCESS_READ_RECORD {
@@ -350,14 +358,14 @@ SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_START_REQUEST, ServicePid) == 4, "SYSMO
 typedef struct SYSMONTS_CONFIG_REQUEST {
     uint32_t ProtocolVersion; /* +0: DRIVER_PROTOCOL_VERSION */
     uint32_t EnabledRecordTypes; /* +4: bit (1 << type) for every record type to produce */
-    uint32_t BlockTimeoutMs; /* +8: how long a BLOCK_REQUEST waits for a decision */
-    uint32_t Reserved; /* +12: zero */
+    uint32_t BlockTimeoutMs; /* +8: how long a BLOCK_REQUEST or a held deletion waits for its answer */
+    uint32_t Flags; /* +12: SYSMONTS_CONFIG_*: 1 hold deletions (FILE_DELETE) until the service has archived them */
 } SYSMONTS_CONFIG_REQUEST;
 SYSMONTS_STATIC_ASSERT(sizeof(SYSMONTS_CONFIG_REQUEST) == 16, "SYSMONTS_CONFIG_REQUEST size");
 SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_CONFIG_REQUEST, ProtocolVersion) == 0, "SYSMONTS_CONFIG_REQUEST.ProtocolVersion offset");
 SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_CONFIG_REQUEST, EnabledRecordTypes) == 4, "SYSMONTS_CONFIG_REQUEST.EnabledRecordTypes offset");
 SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_CONFIG_REQUEST, BlockTimeoutMs) == 8, "SYSMONTS_CONFIG_REQUEST.BlockTimeoutMs offset");
-SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_CONFIG_REQUEST, Reserved) == 12, "SYSMONTS_CONFIG_REQUEST.Reserved offset");
+SYSMONTS_STATIC_ASSERT(offsetof(SYSMONTS_CONFIG_REQUEST, Flags) == 12, "SYSMONTS_CONFIG_REQUEST.Flags offset");
 
 /* input of IOCTL_SYSMONTS_BLOCK_DECISION */
 typedef struct SYSMONTS_BLOCK_DECISION_REQUEST {

@@ -9,7 +9,7 @@
 #include "sysmonts_driver.h"
 
 SYSMONTS_STATE SysmonTsState;
-VOID SysmonTsRingPush(const SYSMONTS_RECORD_HEADER *record);
+BOOLEAN SysmonTsRingPush(const SYSMONTS_RECORD_HEADER *record);
 
 static PDEVICE_OBJECT ControlDevice;
 static UNICODE_STRING ResultsKeyPath;
@@ -74,21 +74,22 @@ BOOLEAN SysmonTsIsServiceProcess(HANDLE processId)
     return (LONG)(ULONG_PTR)processId == SysmonTsState.ServicePid;
 }
 
-VOID SysmonTsEmit(USHORT type, PVOID fixedRecord, ULONG fixedSize, const SYSMONTS_STRING_ARG *strings, ULONG stringCount)
+BOOLEAN SysmonTsEmit(USHORT type, PVOID fixedRecord, ULONG fixedSize, const SYSMONTS_STRING_ARG *strings, ULONG stringCount)
 {
     ULONG total = fixedSize, i, at;
     PUCHAR record;
     SYSMONTS_RECORD_HEADER *header;
+    BOOLEAN queued;
     /* The service's own activity is never recorded, but the driver's reports about itself are
        raised in the service's context (START arrives from it) and must reach it. */
-    if (!SysmonTsWants(type)) return;
-    if (type != SYSMONTS_RECORD_DRIVER_STATUS && SysmonTsIsServiceProcess(PsGetCurrentProcessId())) return;
+    if (!SysmonTsWants(type)) return FALSE;
+    if (type != SYSMONTS_RECORD_DRIVER_STATUS && SysmonTsIsServiceProcess(PsGetCurrentProcessId())) return FALSE;
     for (i = 0; i < stringCount; i++) {
         if (strings[i].Text != NULL) total += min((ULONG)strings[i].Text->Length, SYSMONTS_MAX_STRING_BYTES) & ~1u;
     }
     if (total > 0xFFFF) total = 0xFFFF;
     record = (PUCHAR)SysmonTsAllocate(total);
-    if (record == NULL) return;
+    if (record == NULL) return FALSE;
     RtlCopyMemory(record, fixedRecord, fixedSize);
     header = (SYSMONTS_RECORD_HEADER *)record;
     header->Type = type;
@@ -109,8 +110,9 @@ VOID SysmonTsEmit(USHORT type, PVOID fixedRecord, ULONG fixedSize, const SYSMONT
         at += length;
     }
     header->Size = (uint16_t)at;
-    SysmonTsRingPush(header);
+    queued = SysmonTsRingPush(header);
     SysmonTsFree(record);
+    return queued;
 }
 
 /* ---- the control device ---- */
@@ -151,6 +153,7 @@ static NTSTATUS NTAPI DispatchControl(PDEVICE_OBJECT device, PIRP irp)
         status.ProtocolVersion = SYSMONTS_PROTOCOL_VERSION;
         status.Callbacks = (uint32_t)SysmonTsState.Callbacks;
         status.RingCapacity = SysmonTsRingCapacity();
+        status.ArchiveHoldSlots = SysmonTsArchiveHoldSlots();
         SysmonTsEmit(SYSMONTS_RECORD_DRIVER_STATUS, &status, sizeof status, NULL, 0);
         return Complete(irp, STATUS_SUCCESS, 0);
     }
@@ -163,6 +166,8 @@ static NTSTATUS NTAPI DispatchControl(PDEVICE_OBJECT device, PIRP irp)
         InterlockedExchange(&SysmonTsState.EnabledRecordTypes, (LONG)(config->EnabledRecordTypes
             | (1u << SYSMONTS_RECORD_DRIVER_STATUS) | (1u << SYSMONTS_RECORD_RECORDS_LOST)));
         InterlockedExchange(&SysmonTsState.BlockTimeoutMs, (LONG)min(config->BlockTimeoutMs, 5000u));
+        /* Unknown bits are ignored, so a newer service's flags never make an older driver refuse. */
+        InterlockedExchange(&SysmonTsState.ConfigFlags, (LONG)(config->Flags & SYSMONTS_CONFIG_HOLD_DELETES));
         return Complete(irp, STATUS_SUCCESS, 0);
     }
     case IOCTL_SYSMONTS_READ: {

@@ -1,7 +1,7 @@
 /*
  * The file-system minifilter: file create (11), creation-time change (2), named stream (15),
- * delete (23/26), raw volume access (9), the optional block decision (27/28) and, with NPFS
- * support, named pipes (17/18).
+ * delete (23/26, held until archived when the service asks), raw volume access (9), the optional
+ * block decision (27/28) and, with NPFS support, named pipes (17/18).
  * Altitude SYSMONTS_ALTITUDE is in the FSFilter Activity Monitor range (360000-389999), next to
  * Sysmon's 385201 but distinct from it so both can run side by side.
  */
@@ -9,81 +9,149 @@
 
 static PFLT_FILTER Filter;
 
-/* ---- block decisions: a small table of operations held while the service decides ---- */
+/* ---- held operations: file operations waiting for the service's answer ----
+ * Two kinds share one table and one id space, each with its own bound so neither can starve the
+ * other: block decisions (27/28), which the answer may deny, and deletions held until the service
+ * has archived the file (event 23), which the answer only ever releases. Every wait ends with the
+ * block timeout, so a stopped or slow service can never wedge the file system. */
 
 #define BLOCK_SLOTS 32
+/* Deletions held for archive copies at once; more are reported not held (SYSMONTS_DELETE_NOT_HELD)
+   and are not archived. Also reported to the service in DRIVER_STATUS. */
+#define ARCHIVE_HOLD_SLOTS 32
+#define HOLD_SLOTS (BLOCK_SLOTS + ARCHIVE_HOLD_SLOTS)
+#define NO_SLOT HOLD_SLOTS
+
+typedef enum HOLD_KIND { HoldBlock, HoldArchive } HOLD_KIND;
+static const LONG HoldLimit[2] = { BLOCK_SLOTS, ARCHIVE_HOLD_SLOTS };
+
 static struct {
     KSPIN_LOCK Lock;
     volatile LONG64 NextId;
-    struct { ULONG64 RequestId; BOOLEAN InUse; BOOLEAN Block; KEVENT Decided; } Slot[BLOCK_SLOTS];
-} Blocks;
+    LONG InUse[2];
+    struct { ULONG64 RequestId; BOOLEAN InUse; UCHAR Kind; BOOLEAN Block; KEVENT Decided; } Slot[HOLD_SLOTS];
+} Holds;
+
+ULONG SysmonTsArchiveHoldSlots(VOID) { return ARCHIVE_HOLD_SLOTS; }
 
 NTSTATUS SysmonTsBlockDecision(ULONG64 requestId, BOOLEAN block)
 {
     KIRQL irql;
     ULONG i;
     NTSTATUS status = STATUS_NOT_FOUND;
-    KeAcquireSpinLock(&Blocks.Lock, &irql);
-    for (i = 0; i < BLOCK_SLOTS; i++) {
-        if (Blocks.Slot[i].InUse && Blocks.Slot[i].RequestId == requestId) {
-            Blocks.Slot[i].Block = block;
-            KeSetEvent(&Blocks.Slot[i].Decided, IO_NO_INCREMENT, FALSE);
+    KeAcquireSpinLock(&Holds.Lock, &irql);
+    for (i = 0; i < HOLD_SLOTS; i++) {
+        if (Holds.Slot[i].InUse && Holds.Slot[i].RequestId == requestId) {
+            /* Archiving never denies a deletion: only a block decision may. */
+            Holds.Slot[i].Block = block && Holds.Slot[i].Kind == HoldBlock;
+            KeSetEvent(&Holds.Slot[i].Decided, IO_NO_INCREMENT, FALSE);
             status = STATUS_SUCCESS;
             break;
         }
     }
-    KeReleaseSpinLock(&Blocks.Lock, irql);
+    KeReleaseSpinLock(&Holds.Lock, irql);
     return status;
 }
 
 VOID SysmonTsReleaseBlockWaiters(VOID)
 {
     ULONG i;
-    for (i = 0; i < BLOCK_SLOTS; i++) {
-        if (Blocks.Slot[i].InUse) KeSetEvent(&Blocks.Slot[i].Decided, IO_NO_INCREMENT, FALSE);
+    for (i = 0; i < HOLD_SLOTS; i++) {
+        if (Holds.Slot[i].InUse) KeSetEvent(&Holds.Slot[i].Decided, IO_NO_INCREMENT, FALSE);
     }
 }
 
-/* Asks the service; allows the operation when no slot is free or no answer comes in time, so a
-   stopped or slow service can never wedge the file system. */
+/* A free slot of this kind with a fresh id, or NO_SLOT when the kind's bound is reached. */
+static ULONG AcquireHold(HOLD_KIND kind)
+{
+    KIRQL irql;
+    ULONG i, slot = NO_SLOT;
+    KeAcquireSpinLock(&Holds.Lock, &irql);
+    if (Holds.InUse[kind] < HoldLimit[kind]) {
+        for (i = 0; i < HOLD_SLOTS; i++) {
+            if (!Holds.Slot[i].InUse) {
+                slot = i;
+                Holds.InUse[kind]++;
+                Holds.Slot[i].InUse = TRUE;
+                Holds.Slot[i].Kind = (UCHAR)kind;
+                Holds.Slot[i].Block = FALSE;
+                Holds.Slot[i].RequestId = (ULONG64)InterlockedIncrement64(&Holds.NextId);
+                KeClearEvent(&Holds.Slot[i].Decided);
+                break;
+            }
+        }
+    }
+    KeReleaseSpinLock(&Holds.Lock, irql);
+    return slot;
+}
+
+/* Waits for the answer (only when the record asking for it was queued) and frees the slot;
+   returns whether the operation is to be denied. */
+static BOOLEAN AwaitHold(ULONG slot, BOOLEAN asked)
+{
+    LARGE_INTEGER timeout;
+    KIRQL irql;
+    BOOLEAN block = FALSE;
+    timeout.QuadPart = -10000LL * SysmonTsState.BlockTimeoutMs;
+    if (asked && KeWaitForSingleObject(&Holds.Slot[slot].Decided, Executive, KernelMode, FALSE, &timeout) == STATUS_SUCCESS) {
+        block = Holds.Slot[slot].Block;
+    }
+    KeAcquireSpinLock(&Holds.Lock, &irql);
+    Holds.InUse[Holds.Slot[slot].Kind]--;
+    Holds.Slot[slot].InUse = FALSE;
+    KeReleaseSpinLock(&Holds.Lock, irql);
+    return block;
+}
+
+/* Asks the service whether to deny the operation (events 27/28); allows it when no slot is free
+   or no answer comes in time. */
 static BOOLEAN ShouldBlock(ULONG operation, PCUNICODE_STRING fileName)
 {
     SYSMONTS_BLOCK_REQUEST_RECORD record;
     SYSMONTS_STRING_ARG name;
-    LARGE_INTEGER timeout;
-    KIRQL irql;
-    ULONG i, slot = BLOCK_SLOTS;
-    BOOLEAN block = FALSE;
+    ULONG slot;
     if (!SysmonTsWants(SYSMONTS_RECORD_BLOCK_REQUEST) || KeGetCurrentIrql() != PASSIVE_LEVEL) return FALSE;
-    KeAcquireSpinLock(&Blocks.Lock, &irql);
-    for (i = 0; i < BLOCK_SLOTS; i++) {
-        if (!Blocks.Slot[i].InUse) {
-            slot = i;
-            Blocks.Slot[i].InUse = TRUE;
-            Blocks.Slot[i].Block = FALSE;
-            Blocks.Slot[i].RequestId = (ULONG64)InterlockedIncrement64(&Blocks.NextId);
-            KeClearEvent(&Blocks.Slot[i].Decided);
-            break;
-        }
-    }
-    KeReleaseSpinLock(&Blocks.Lock, irql);
-    if (slot == BLOCK_SLOTS) return FALSE;
+    slot = AcquireHold(HoldBlock);
+    if (slot == NO_SLOT) return FALSE;
     RtlZeroMemory(&record, sizeof record);
     record.Header.Version = SYSMONTS_RECORD_BLOCK_REQUEST_VERSION;
-    record.RequestId = Blocks.Slot[slot].RequestId;
+    record.RequestId = Holds.Slot[slot].RequestId;
     record.Operation = operation;
     record.TimeoutMs = (uint32_t)SysmonTsState.BlockTimeoutMs;
     name.FieldOffset = (ULONG)offsetof(SYSMONTS_BLOCK_REQUEST_RECORD, TargetFilename);
     name.Text = fileName;
-    SysmonTsEmit(SYSMONTS_RECORD_BLOCK_REQUEST, &record, sizeof record, &name, 1);
-    timeout.QuadPart = -10000LL * SysmonTsState.BlockTimeoutMs;
-    if (KeWaitForSingleObject(&Blocks.Slot[slot].Decided, Executive, KernelMode, FALSE, &timeout) == STATUS_SUCCESS) {
-        block = Blocks.Slot[slot].Block;
+    return AwaitHold(slot, SysmonTsEmit(SYSMONTS_RECORD_BLOCK_REQUEST, &record, sizeof record, &name, 1));
+}
+
+/* Events 23/26. When the service archives deletions (SET_CONFIG SYSMONTS_CONFIG_HOLD_DELETES) the
+   caller's thread waits here, before the file system applies the deletion, until the service has
+   copied the file and answered holdId, or the block timeout passes: the file still exists while
+   the service reads it. A deletion a FileBlockShredding decision denied, a directory, and any
+   deletion while the archive's bound is reached are not held. */
+static VOID ReportDeletion(PCFLT_RELATED_OBJECTS objects, PCUNICODE_STRING fileName, ULONG flags)
+{
+    SYSMONTS_FILE_DELETE_RECORD record;
+    SYSMONTS_STRING_ARG file;
+    FILE_STANDARD_INFORMATION standard;
+    ULONG slot = NO_SLOT;
+    BOOLEAN queued;
+    if (!SysmonTsWants(SYSMONTS_RECORD_FILE_DELETE)) return;
+    RtlZeroMemory(&record, sizeof record);
+    RtlZeroMemory(&standard, sizeof standard);
+    FltQueryInformationFile(objects->Instance, objects->FileObject, &standard, sizeof standard, FileStandardInformation, NULL);
+    if ((SysmonTsState.ConfigFlags & SYSMONTS_CONFIG_HOLD_DELETES) != 0 && (flags & SYSMONTS_DELETE_DENIED) == 0
+        && !standard.Directory && KeGetCurrentIrql() == PASSIVE_LEVEL) {
+        slot = AcquireHold(HoldArchive);
+        flags |= slot == NO_SLOT ? SYSMONTS_DELETE_NOT_HELD : SYSMONTS_DELETE_HELD;
     }
-    KeAcquireSpinLock(&Blocks.Lock, &irql);
-    Blocks.Slot[slot].InUse = FALSE;
-    KeReleaseSpinLock(&Blocks.Lock, irql);
-    return block;
+    record.Header.Version = SYSMONTS_RECORD_FILE_DELETE_VERSION;
+    record.FileSize = (uint64_t)standard.EndOfFile.QuadPart;
+    record.Flags = flags;
+    record.HoldId = slot == NO_SLOT ? 0 : Holds.Slot[slot].RequestId;
+    file.FieldOffset = (ULONG)offsetof(SYSMONTS_FILE_DELETE_RECORD, TargetFilename);
+    file.Text = fileName;
+    queued = SysmonTsEmit(SYSMONTS_RECORD_FILE_DELETE, &record, sizeof record, &file, 1);
+    if (slot != NO_SLOT) (VOID)AwaitHold(slot, queued);
 }
 
 /* ---- operations ---- */
@@ -182,7 +250,15 @@ static FLT_POSTOP_CALLBACK_STATUS NTAPI PostCreate(PFLT_CALLBACK_DATA data, PCFL
     if (name == NULL) return FLT_POSTOP_FINISHED_PROCESSING;
     if (IsNamedPipe(&name->Name)) {
         if (disposition == FILE_OPENED) EmitPipe(2, name);
-    } else if (disposition != FILE_OPENED) {
+    } else if (disposition == FILE_OPENED) {
+        /* An existing file opened delete-on-close goes when this handle closes. It is reported (and
+           held for the archive) here, while its content is still there: at cleanup the I/O manager
+           gives no file-object flag to recognise it by, and a stream-handle context to carry the
+           create option there is more machinery than this needs. Content written through the new
+           handle before it closes is therefore not in the copy. A file created delete-on-close (a
+           temporary file) is reported as created (11), not deleted, as before. */
+        if ((data->Iopb->Parameters.Create.Options & FILE_DELETE_ON_CLOSE) != 0) ReportDeletion(objects, &name->Name, SYSMONTS_DELETE_DELETE_ON_CLOSE);
+    } else {
         FILE_BASIC_INFORMATION basic;
         SYSMONTS_STRING_ARG file;
         RtlZeroMemory(&basic, sizeof basic);
@@ -226,23 +302,12 @@ static FLT_PREOP_CALLBACK_STATUS NTAPI PreSetInformation(PFLT_CALLBACK_DATA data
     name = FileName(data, FLT_FILE_NAME_NORMALIZED);
     if (name == NULL) return FLT_PREOP_SUCCESS_NO_CALLBACK;
     if (deleting) {
-        SYSMONTS_FILE_DELETE_RECORD record;
-        SYSMONTS_STRING_ARG file;
-        FILE_STANDARD_INFORMATION standard;
         if (ShouldBlock(2, &name->Name)) {
             data->IoStatus.Status = STATUS_ACCESS_DENIED;
             data->IoStatus.Information = 0;
             result = FLT_PREOP_COMPLETE;
         }
-        RtlZeroMemory(&record, sizeof record);
-        RtlZeroMemory(&standard, sizeof standard);
-        FltQueryInformationFile(objects->Instance, objects->FileObject, &standard, sizeof standard, FileStandardInformation, NULL);
-        record.Header.Version = SYSMONTS_RECORD_FILE_DELETE_VERSION;
-        record.FileSize = (uint64_t)standard.EndOfFile.QuadPart;
-        record.Flags = result == FLT_PREOP_COMPLETE ? 4u : 0u;
-        file.FieldOffset = (ULONG)offsetof(SYSMONTS_FILE_DELETE_RECORD, TargetFilename);
-        file.Text = &name->Name;
-        SysmonTsEmit(SYSMONTS_RECORD_FILE_DELETE, &record, sizeof record, &file, 1);
+        ReportDeletion(objects, &name->Name, result == FLT_PREOP_COMPLETE ? SYSMONTS_DELETE_DENIED : 0);
     } else {
         SYSMONTS_FILE_TIME_RECORD record;
         SYSMONTS_STRING_ARG file;
@@ -280,8 +345,8 @@ NTSTATUS SysmonTsRegisterMinifilter(PDRIVER_OBJECT driver)
     FLT_REGISTRATION registration;
     NTSTATUS status;
     ULONG i;
-    KeInitializeSpinLock(&Blocks.Lock);
-    for (i = 0; i < BLOCK_SLOTS; i++) KeInitializeEvent(&Blocks.Slot[i].Decided, NotificationEvent, FALSE);
+    KeInitializeSpinLock(&Holds.Lock);
+    for (i = 0; i < HOLD_SLOTS; i++) KeInitializeEvent(&Holds.Slot[i].Decided, NotificationEvent, FALSE);
     RtlZeroMemory(&registration, sizeof registration);
     registration.Size = sizeof registration;
     registration.Version = FLT_REGISTRATION_VERSION;

@@ -54,13 +54,14 @@ static VOID CopyOut(PUCHAR out, ULONG length)
     if (first < length) RtlCopyMemory(out + first, Ring.Buffer, length - first);
 }
 
-/* Called by SysmonTsEmit with a complete record. */
-VOID SysmonTsRingPush(const SYSMONTS_RECORD_HEADER *record)
+/* Called by SysmonTsEmit with a complete record; returns whether it was queued. */
+BOOLEAN SysmonTsRingPush(const SYSMONTS_RECORD_HEADER *record)
 {
     KIRQL irql;
     SYSMONTS_RECORDS_LOST_RECORD lost;
     ULONG need = Align8(record->Size);
-    if (Ring.Buffer == NULL) return;
+    BOOLEAN queued = FALSE;
+    if (Ring.Buffer == NULL) return FALSE;
     KeAcquireSpinLock(&Ring.Lock, &irql);
     if (Ring.Lost != 0) need += Align8(sizeof lost);
     if (Ring.Capacity - Ring.Used < need) {
@@ -79,8 +80,10 @@ VOID SysmonTsRingPush(const SYSMONTS_RECORD_HEADER *record)
         }
         CopyIn((const UCHAR *)record, record->Size);
         KeSetEvent(&Ring.DataReady, IO_NO_INCREMENT, FALSE);
+        queued = TRUE;
     }
     KeReleaseSpinLock(&Ring.Lock, irql);
+    return queued;
 }
 
 ULONG SysmonTsRingRead(PUCHAR out, ULONG outLength, ULONG timeoutMs)

@@ -32,8 +32,9 @@ typedef struct SYSMONTS_STRING_ARG {
 } SYSMONTS_STRING_ARG;
 
 /* Fills the header (time, current pid/tid), appends strings, and queues the record when the
-   service has started and enabled this type. Safe at IRQL <= APC_LEVEL. */
-VOID SysmonTsEmit(USHORT type, PVOID fixedRecord, ULONG fixedSize, const SYSMONTS_STRING_ARG *strings, ULONG stringCount);
+   service has started and enabled this type. Safe at IRQL <= APC_LEVEL. Returns whether the
+   record was queued (a caller holding an operation for its answer waits only then). */
+BOOLEAN SysmonTsEmit(USHORT type, PVOID fixedRecord, ULONG fixedSize, const SYSMONTS_STRING_ARG *strings, ULONG stringCount);
 BOOLEAN SysmonTsWants(USHORT type);
 BOOLEAN SysmonTsIsServiceProcess(HANDLE processId);
 
@@ -54,6 +55,8 @@ VOID SysmonTsUnregisterMinifilter(VOID);
 /* Resolves a pending BLOCK_REQUEST with the service's decision. */
 NTSTATUS SysmonTsBlockDecision(ULONG64 requestId, BOOLEAN block);
 VOID SysmonTsReleaseBlockWaiters(VOID);
+/* The bound on deletions held for archive copies, reported in DRIVER_STATUS. */
+ULONG SysmonTsArchiveHoldSlots(VOID);
 
 /* The configuration the service sent with IOCTL_SYSMONTS_START / SET_CONFIG. */
 typedef struct SYSMONTS_STATE {
@@ -61,6 +64,7 @@ typedef struct SYSMONTS_STATE {
     volatile LONG EnabledRecordTypes;
     volatile LONG ServicePid;
     volatile LONG BlockTimeoutMs;
+    volatile LONG ConfigFlags;    /* SYSMONTS_CONFIG_* */
     volatile LONG Callbacks;
 } SYSMONTS_STATE;
 extern SYSMONTS_STATE SysmonTsState;

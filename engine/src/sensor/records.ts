@@ -102,6 +102,18 @@ export interface FileDeleteRecord {
   readonly directory?: boolean;
   /** Windows driver: whether the content starts with an MZ header (IsExecutable). */
   readonly executable?: boolean;
+  /**
+   * Windows driver, deletions held for the archive: the deletion waits in the driver until
+   * release() (or the driver's timeout). The engine releases it once the copy is done or not wanted.
+   */
+  readonly hold?: DeleteHold;
+  /** Windows driver: archiving was wanted but the driver's hold table was full; Archived is false. */
+  readonly holdUnavailable?: boolean;
+}
+
+/** A deletion the driver holds until the service answers; release() is idempotent. */
+export interface DeleteHold {
+  release(): void;
 }
 
 export interface FileTimeRecord {

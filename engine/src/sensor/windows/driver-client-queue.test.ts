@@ -42,6 +42,12 @@ function record(type: number, fixedSize: number, fixed: readonly Fixed[], string
   return b;
 }
 
+/** The same record under a later layout version (SYSMONTS_RECORD_HEADER.Version, +4). */
+function version(recordBytes: Buffer, layoutVersion: number): Buffer {
+  recordBytes.writeUInt32LE(layoutVersion, 4);
+  return recordBytes;
+}
+
 /** Records in a READ buffer start on 8-byte boundaries (SYSMONTS_RECORD_ALIGNMENT). */
 function readBuffer(records: readonly Buffer[]): Buffer {
   return Buffer.concat(records.flatMap((r) => [r, Buffer.alloc((8 - (r.length % 8)) % 8)]));
@@ -121,7 +127,8 @@ describe("driver READ buffers → RawRecords", () => {
 
   it("FILE_CREATE (7), FILE_DELETE (8), FILE_TIME (9) and FILE_STREAM (10) carry DOS paths and times", () => {
     const created = record(7, 44, [[24, "i64", CREATED_FILETIME], [32, "u32", 2]], [[40, "\\Device\\HarddiskVolume3\\Users\\a\\new.txt"]]);
-    const deleted = record(8, 44, [[24, "u64", 4096n], [32, "u32", 1]], [[40, "\\??\\C:\\Temp\\evil.exe"]]);
+    // FILE_DELETE version 2, 52 bytes: +24 FileSize u64, +32 Flags u32, +36 Reserved, +40 TargetFilename, +44 HoldId u64.
+    const deleted = version(record(8, 52, [[24, "u64", 4096n], [32, "u32", 1]], [[40, "\\??\\C:\\Temp\\evil.exe"]]), 2);
     const timed = record(9, 44, [[24, "i64", CREATED_FILETIME], [32, "i64", T0_FILETIME]], [[40, "\\??\\UNC\\srv\\share\\f.txt"]]);
     const stream = record(10, 36, [[24, "i64", CREATED_FILETIME]], [[32, "\\Device\\HarddiskVolume3\\d\\setup.exe:Zone.Identifier"]]);
     const { records } = queueWith(readBuffer([created, deleted, timed, stream]));
@@ -131,6 +138,28 @@ describe("driver READ buffers → RawRecords", () => {
       { kind: "file-time", timeMs: T0_MS, actor: caller, path: "\\\\srv\\share\\f.txt", newTimeMs: CREATED_MS, previousTimeMs: T0_MS },
       { kind: "file-stream", timeMs: T0_MS, actor: caller, path: "C:\\d\\setup.exe:Zone.Identifier", creationTimeMs: CREATED_MS },
     ]);
+  });
+
+  it("FILE_DELETE held for the archive (flag 8) releases its hold once, as an allow decision for HoldId (+44)", () => {
+    const held = version(record(8, 52, [[24, "u64", 12n], [32, "u32", 8], [44, "u64", 0x2_0000_0007n]], [[40, "\\??\\C:\\Temp\\a.dll"]]), 2);
+    const unheld = version(record(8, 52, [[24, "u64", 12n], [32, "u32", 16]], [[40, "\\??\\C:\\Temp\\b.dll"]]), 2);
+    const onClose = version(record(8, 52, [[24, "u64", 12n], [32, "u32", 2]], [[40, "\\??\\C:\\Temp\\c.dll"]]), 2);
+    const { records, decisions } = queueWith(readBuffer([held, unheld, onClose]));
+    const [first, second, third] = records;
+    if (first?.kind !== "file-delete" || second?.kind !== "file-delete" || third?.kind !== "file-delete") throw new Error("not file-delete");
+    expect(first.path).toBe("C:\\Temp\\a.dll");
+    expect(decisions).toEqual([]);
+    first.hold?.release();
+    first.hold?.release();
+    expect(decisions).toEqual([[0x2_0000_0007n, false]]);
+    expect(second).toEqual({ kind: "file-delete", timeMs: T0_MS, actor: caller, path: "C:\\Temp\\b.dll", executable: false, holdUnavailable: true });
+    expect(third).toEqual({ kind: "file-delete", timeMs: T0_MS, actor: caller, path: "C:\\Temp\\c.dll", executable: false });
+  });
+
+  it("a version 1 FILE_DELETE (44 bytes, no HoldId) from an older driver is malformed, not misread", () => {
+    const { queue, records } = queueWith(record(8, 44, [[24, "u64", 1n]], [[40, "\\??\\C:\\x"]]));
+    expect(records).toEqual([]);
+    expect(queue.counters().malformed).toBe(1);
   });
 
   it("PIPE (type 11, 36 bytes): operation 1 is a created pipe, 2 a connection", () => {
@@ -160,11 +189,11 @@ describe("driver READ buffers → RawRecords", () => {
   it("counts RECORDS_LOST (type 13) and keeps DRIVER_STATUS (type 14) without queueing them", () => {
     const lost1 = record(13, 32, [[24, "u32", 17], [28, "u32", 4 << 20]]);
     const lost2 = record(13, 32, [[24, "u32", 3], [28, "u32", 4 << 20]]);
-    const status = record(14, 40, [[24, "u32", 1], [28, "u32", 0b100101], [32, "u32", 4 << 20]]);
+    const status = record(14, 40, [[24, "u32", 1], [28, "u32", 0b100101], [32, "u32", 4 << 20], [36, "u32", 32]]);
     const { queue, records } = queueWith(readBuffer([lost1, status, lost2]));
     expect(records).toEqual([]);
     expect(queue.counters()).toEqual({ produced: 3, malformed: 0, lostInDriver: 20, droppedQueueFull: 0 });
-    expect(queue.driverStatus).toEqual({ timeMs: T0_MS, protocolVersion: 1, callbacks: 0b100101, ringCapacity: 4 << 20 });
+    expect(queue.driverStatus).toEqual({ timeMs: T0_MS, protocolVersion: 1, callbacks: 0b100101, ringCapacity: 4 << 20, archiveHoldSlots: 32 });
   });
 });
 
@@ -208,20 +237,23 @@ describe("the queue is bounded", () => {
   it("drops and counts beyond maxQueue, allowing a dropped file operation at once", () => {
     const exit = record(2, 40, [[24, "u32", 7]]);
     const block = record(12, 44, [[24, "u64", 5n], [32, "u32", 1]], [[40, "\\??\\C:\\x.exe"]]);
-    const { queue, records, decisions } = queueWith(readBuffer([exit, exit, block]), { maxQueue: 2 });
+    const heldDelete = version(record(8, 52, [[32, "u32", 8], [44, "u64", 6n]], [[40, "\\??\\C:\\x.dll"]]), 2);
+    const { queue, records, decisions } = queueWith(readBuffer([exit, exit, block, heldDelete]), { maxQueue: 2 });
     expect(records).toHaveLength(2);
-    expect(queue.counters().droppedQueueFull).toBe(1);
-    expect(decisions).toEqual([[5n, false]]);
+    expect(queue.counters().droppedQueueFull).toBe(2);
+    expect(decisions).toEqual([[5n, false], [6n, false]]);
   });
 
   it("discard() allows every held file operation", () => {
     const decisions: [bigint, boolean][] = [];
     const queue = new DriverRecordQueue({ paths: PATHS, answerBlock: (id, block) => decisions.push([id, block]) });
     const block = record(12, 44, [[24, "u64", 11n], [32, "u32", 2]], [[40, "\\??\\C:\\x.doc"]]);
-    queue.accept(block, block.length);
-    expect(queue.length).toBe(1);
+    const heldDelete = version(record(8, 52, [[32, "u32", 8], [44, "u64", 12n]], [[40, "\\??\\C:\\x.dll"]]), 2);
+    const buffer = readBuffer([block, heldDelete]);
+    queue.accept(buffer, buffer.length);
+    expect(queue.length).toBe(2);
     queue.discard();
     expect(queue.length).toBe(0);
-    expect(decisions).toEqual([[11n, false]]);
+    expect(decisions).toEqual([[11n, false], [12n, false]]);
   });
 });

@@ -7,7 +7,7 @@ import type { RawRecord } from "../records";
 import { type RecordMapContext, toRawRecord } from "./driver-record-map";
 import { type DriverRecord, type DriverRecordOf, drainDriverBuffer } from "./driver-records";
 
-export type DriverStatus = Omit<DriverRecordOf<"driverStatus">, "kind" | "type" | "version" | "pid" | "tid" | "reserved">;
+export type DriverStatus = Omit<DriverRecordOf<"driverStatus">, "kind" | "type" | "version" | "pid" | "tid">;
 
 export interface DriverQueueCounters {
   /** Records decoded from READ buffers, DRIVER_STATUS and RECORDS_LOST included. */
@@ -18,6 +18,12 @@ export interface DriverQueueCounters {
   readonly lostInDriver: number;
   /** Records dropped here because the queue was full. */
   readonly droppedQueueFull: number;
+}
+
+/** Lets a file operation the driver holds go on: a block request allowed, a held deletion released. */
+function releaseHeld(record: RawRecord): void {
+  if (record.kind === "file-block") record.answer(false);
+  else if (record.kind === "file-delete") record.hold?.release();
 }
 
 export class DriverRecordQueue {
@@ -46,7 +52,7 @@ export class DriverRecordQueue {
       return;
     }
     if (record.kind === "driverStatus") {
-      this.status = { timeMs: record.timeMs, protocolVersion: record.protocolVersion, callbacks: record.callbacks, ringCapacity: record.ringCapacity };
+      this.status = { timeMs: record.timeMs, protocolVersion: record.protocolVersion, callbacks: record.callbacks, ringCapacity: record.ringCapacity, archiveHoldSlots: record.archiveHoldSlots };
       return;
     }
     const raw = toRawRecord(record, this.context);
@@ -57,7 +63,7 @@ export class DriverRecordQueue {
     if (this.held.length >= this.maxQueue) {
       this.count.droppedQueueFull++;
       // A held file operation is released at once rather than when the driver's wait runs out.
-      if (raw.kind === "file-block") raw.answer(false);
+      releaseHeld(raw);
       return;
     }
     this.held.push(raw);
@@ -72,7 +78,7 @@ export class DriverRecordQueue {
 
   /** Empties the queue, allowing every held file operation (at close). */
   discard(): void {
-    for (const record of this.held.splice(0)) if (record.kind === "file-block") record.answer(false);
+    for (const record of this.held.splice(0)) releaseHeld(record);
   }
 
   get length(): number {

@@ -2,9 +2,9 @@
 // types SET_CONFIG asks for. The I/O itself runs against the real driver in
 // test/windows/driver-client-wine.test.ts.
 import { SysmonTsError } from "../../base";
-import { DriverClient, blockDecisionRequest, configRequest, startRequest } from "./driver-client";
+import { DriverClient, blockDecisionRequest, configFlagsFor, configRequest, startRequest } from "./driver-client";
 import { callTraceText, recordTypeMask } from "./driver-record-map";
-import { REQUEST_LAYOUTS, placeFields } from "./driver-records";
+import { CONFIG_FLAGS, REQUEST_LAYOUTS, placeFields } from "./driver-records";
 
 function offsetsOf(symbol: string): Record<string, number> {
   const layout = REQUEST_LAYOUTS.find((l) => l.symbol === symbol);
@@ -21,12 +21,22 @@ describe("driver requests", () => {
     expect(b.readUInt32LE(at["servicePid"]!)).toBe(4321);
   });
 
-  it("CONFIG_REQUEST: version +0, enabledRecordTypes +4, blockTimeoutMs +8, reserved +12", () => {
+  it("CONFIG_REQUEST: version +0, enabledRecordTypes +4, blockTimeoutMs +8, flags +12", () => {
     const at = offsetsOf("CONFIG_REQUEST");
-    const b = configRequest(0x80001006, 750);
+    const b = configRequest(0x80001006, { blockTimeoutMs: 750 });
     expect(b.toString("hex")).toBe("01000000" + "06100080" + "ee020000" + "00000000");
     expect(b.readUInt32LE(at["enabledRecordTypes"]!)).toBe(0x80001006);
     expect(b.readUInt32LE(at["blockTimeoutMs"]!)).toBe(750);
+    const holding = configRequest(0x100, { blockTimeoutMs: 1000, flags: CONFIG_FLAGS.HOLD_DELETES });
+    expect(holding.toString("hex")).toBe("01000000" + "00010000" + "e8030000" + "01000000");
+    expect(holding.readUInt32LE(at["flags"]!)).toBe(1);
+  });
+
+  it("asks the driver to hold deletions only when the service archives and event 23 can be included", () => {
+    expect(configFlagsFor(new Set([1, 23, 26]), { archiveDeletes: true })).toBe(CONFIG_FLAGS.HOLD_DELETES);
+    // 26 alone never archives (FileDeleteDetected has no copy), nor does a service without the stage.
+    expect(configFlagsFor(new Set([1, 26]), { archiveDeletes: true })).toBe(0);
+    expect(configFlagsFor(new Set([1, 23]), { archiveDeletes: false })).toBe(0);
   });
 
   it("BLOCK_DECISION_REQUEST: requestId +0 (u64), block +8", () => {

@@ -14,7 +14,7 @@ import type { RawRecord, Sensor, SensorCounters } from "../records";
 import { type DriverDeviceApi, type NativeBlock, IO_STATUS_BLOCK_SIZE, STATUS_REVISION_MISMATCH, loadDriverDeviceApi, ntStatusText, ntSuccess } from "./driver-device";
 import { DriverRecordQueue, type DriverStatus } from "./driver-client-queue";
 import { type WindowsPathContext, recordTypeMask } from "./driver-record-map";
-import { DRIVER_IOCTLS, DRIVER_PROTOCOL_VERSION, ioctlCode } from "./driver-records";
+import { CONFIG_FLAGS, DRIVER_IOCTLS, DRIVER_PROTOCOL_VERSION, ioctlCode } from "./driver-records";
 import { ProcessModules } from "./process-modules";
 
 export const DRIVER_DEVICE_PATH = "\\\\.\\SysmonTs";
@@ -41,8 +41,13 @@ export interface DriverClientOptions {
   readonly servicePid?: number;
   /** Sysmon event IDs the configuration can include; decides SET_CONFIG's record types. */
   readonly enabledEvents?: ReadonlySet<number>;
-  /** How long the driver holds a file operation for a block decision (events 27/28). Default 1000 ms. */
+  /** How long the driver holds a file operation for a block decision (27/28) or an archive copy (23). Default 1000 ms. */
   readonly blockTimeoutMs?: number;
+  /**
+   * The service archives included deletions (it has an ArchiveDirectory stage): whenever event 23
+   * can be included, SET_CONFIG asks the driver to hold each deletion until the copy is answered.
+   */
+  readonly archiveDeletes?: boolean;
   /** Bytes per READ. Default 1 MiB (the ring is 4 MiB; records are at most 64 KiB). */
   readonly readBufferBytes?: number;
   /** Records held until the next drain; beyond this they are dropped and counted. Default 65536. */
@@ -81,6 +86,7 @@ export class DriverClient implements Sensor, Disposable {
   private readonly log: NonNullable<DriverClientOptions["log"]>;
   private readonly paths: WindowsPathContext;
   private readonly blockTimeoutMs: number;
+  private readonly archiveDeletes: boolean;
   private readHandle = 0;
   private controlHandle = 0;
   private readBuffer: NativeBlock | undefined;
@@ -96,6 +102,7 @@ export class DriverClient implements Sensor, Disposable {
     this.api = api;
     this.log = options.log ?? (() => undefined);
     this.blockTimeoutMs = options.blockTimeoutMs ?? 1000;
+    this.archiveDeletes = options.archiveDeletes ?? false;
     this.paths = options.paths ?? { devices: api.dosDevices(), systemRoot: process.env["SystemRoot"] ?? "C:\\Windows" };
     this.queue = new DriverRecordQueue(
       { paths: this.paths, answerBlock: (requestId, block) => this.answerBlock(requestId, block), modules: options.modules ?? new ProcessModules() },
@@ -141,10 +148,15 @@ export class DriverClient implements Sensor, Disposable {
     throw new SysmonTsError("SYSMONTS_E_SENSOR", `IOCTL_SYSMONTS_${what} failed: ${why}`, { details: { ioctl: what, ntStatus: status } });
   }
 
-  /** SET_CONFIG with the record types the events need; BLOCK_REQUEST only when 27 or 28 can be included. */
+  /**
+   * SET_CONFIG with the record types the events need; BLOCK_REQUEST only when 27 or 28 can be
+   * included, and deletions held only when archiving is on and 23 can be included, so the driver's
+   * hot path never waits otherwise.
+   */
   setEnabledEvents(eventIds: ReadonlySet<number>): void {
     if (this.controlHandle === 0) return;
-    this.sendControl("SET_CONFIG", IOCTL_SET_CONFIG, configRequest(recordTypeMask(eventIds), this.blockTimeoutMs));
+    const flags = configFlagsFor(eventIds, { archiveDeletes: this.archiveDeletes });
+    this.sendControl("SET_CONFIG", IOCTL_SET_CONFIG, configRequest(recordTypeMask(eventIds), { blockTimeoutMs: this.blockTimeoutMs, flags }));
   }
 
   /** Sends IOCTL_SYSMONTS_BLOCK_DECISION; false when the driver no longer holds the request. */
@@ -258,12 +270,18 @@ export function startRequest(servicePid: number): Buffer {
   return b;
 }
 
-/** SYSMONTS_CONFIG_REQUEST: {u32 protocolVersion, u32 enabledRecordTypes, u32 blockTimeoutMs, u32 reserved}. */
-export function configRequest(enabledRecordTypes: number, blockTimeoutMs: number): Buffer {
+/** SYSMONTS_CONFIG_REQUEST.flags: deletions are held only when they will be archived (23 includable). */
+export function configFlagsFor(eventIds: ReadonlySet<number>, options: { readonly archiveDeletes: boolean }): number {
+  return options.archiveDeletes && eventIds.has(23) ? CONFIG_FLAGS.HOLD_DELETES : 0;
+}
+
+/** SYSMONTS_CONFIG_REQUEST: {u32 protocolVersion, u32 enabledRecordTypes, u32 blockTimeoutMs, u32 flags (CONFIG_FLAGS)}. */
+export function configRequest(enabledRecordTypes: number, options: { readonly blockTimeoutMs: number; readonly flags?: number }): Buffer {
   const b = Buffer.alloc(16);
   b.writeUInt32LE(DRIVER_PROTOCOL_VERSION, 0);
   b.writeUInt32LE(enabledRecordTypes >>> 0, 4);
-  b.writeUInt32LE(blockTimeoutMs >>> 0, 8);
+  b.writeUInt32LE(options.blockTimeoutMs >>> 0, 8);
+  b.writeUInt32LE((options.flags ?? 0) >>> 0, 12);
   return b;
 }
 

@@ -6,7 +6,7 @@
  */
 import type { RawRecord, RecordActor } from "../records";
 import type { DriverRecord, DriverRecordKind } from "./driver-records";
-import { fileTimeToEpochMs } from "./driver-records";
+import { FILE_DELETE_FLAGS, fileTimeToEpochMs } from "./driver-records";
 import { type ProcessModules, callTraceText } from "./process-modules";
 import { escapeForEventLog, nativeToDosPath, registryDisplayPath } from "./windows-paths";
 
@@ -168,8 +168,25 @@ export function toRawRecord(record: DriverRecord, context: RecordMapContext): Ra
       };
     case "fileCreate":
       return { kind: "file-create", timeMs, actor: caller, path: dos(record.targetFilename), creationTimeMs: fileTimeToEpochMs(record.creationTime) };
-    case "fileDelete":
-      return { kind: "file-delete", timeMs, actor: caller, path: dos(record.targetFilename), executable: (record.flags & 1) !== 0 };
+    case "fileDelete": {
+      const base = { kind: "file-delete", timeMs, actor: caller, path: dos(record.targetFilename), executable: (record.flags & FILE_DELETE_FLAGS.EXECUTABLE) !== 0 } as const;
+      if ((record.flags & FILE_DELETE_FLAGS.NOT_HELD) !== 0) return { ...base, holdUnavailable: true };
+      if ((record.flags & FILE_DELETE_FLAGS.HELD) === 0) return base;
+      const holdId = record.holdId;
+      let released = false;
+      return {
+        ...base,
+        hold: {
+          release: () => {
+            // One answer per hold: the driver has let the deletion go after the first.
+            if (released) return;
+            released = true;
+            // BLOCK_DECISION "allow": the driver never denies a deletion held for the archive.
+            context.answerBlock(holdId, false);
+          },
+        },
+      };
+    }
     case "fileTime":
       return {
         kind: "file-time",

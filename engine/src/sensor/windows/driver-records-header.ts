@@ -4,7 +4,9 @@
  * computed; a C compiler building the driver therefore proves the two agree.
  */
 import {
+  CONFIG_FLAGS,
   DRIVER_CALLBACK_BITS,
+  FILE_DELETE_FLAGS,
   DRIVER_IOCTLS,
   DRIVER_PROTOCOL_VERSION,
   RECORD_ALIGNMENT,
@@ -91,6 +93,8 @@ export function renderRecordHeader(): string {
   }
   out.push("");
   for (const [name, bit] of Object.entries(DRIVER_CALLBACK_BITS)) out.push(`#define SYSMONTS_CALLBACK_${name} ${bit}u`);
+  for (const [name, bit] of Object.entries(FILE_DELETE_FLAGS)) out.push(`#define SYSMONTS_DELETE_${name} ${bit}u`);
+  for (const [name, bit] of Object.entries(CONFIG_FLAGS)) out.push(`#define SYSMONTS_CONFIG_${name} ${bit}u`);
   out.push("", "#pragma pack(push, 1)", "");
   out.push(
     "/* A UTF-16LE string stored in the same record. Length 0 means empty (Offset is then 0). */",

@@ -147,13 +147,14 @@ export const RECORD_LAYOUTS = [
     ],
   },
   {
-    type: 8, kind: "fileDelete", symbol: "FILE_DELETE", version: 1,
-    doc: "minifilter pre-cleanup of a file marked for deletion (events 23/26); archival runs in the service",
+    type: 8, kind: "fileDelete", symbol: "FILE_DELETE", version: 2,
+    doc: "minifilter pre-set-disposition, or post-create of an existing file opened delete-on-close (events 23/26); archival runs in the service",
     fields: [
       f("fileSize", "u64", "end of file at deletion"),
-      f("flags", "u32", "bit 0: executable content (MZ header), bit 1: delete-on-close"),
+      f("flags", "u32", "SYSMONTS_DELETE_*: 1 executable content (MZ header), 2 delete-on-close, 4 denied by a FileBlockShredding decision, 8 held for the archive (answer holdId), 16 not held: the hold table was full"),
       f("reserved", "u32", "zero"),
       f("targetFilename", "utf16", "normalized file name"),
+      f("holdId", "u64", "version 2: with flag 8, the deletion waits until IOCTL_SYSMONTS_BLOCK_DECISION answers this id (or the block timeout passes); 0 otherwise"),
     ],
   },
   {
@@ -207,7 +208,7 @@ export const RECORD_LAYOUTS = [
       f("protocolVersion", "u32", "DRIVER_PROTOCOL_VERSION of the driver"),
       f("callbacks", "u32", "SYSMONTS_CALLBACK_* bits of the registrations that succeeded"),
       f("ringCapacity", "u32", "ring size in bytes"),
-      f("reserved", "u32", "zero"),
+      f("archiveHoldSlots", "u32", "deletions the minifilter holds at once for archive copies; 0: a driver that never holds"),
     ],
   },
   {
@@ -237,6 +238,16 @@ export const RECORD_LAYOUTS = [
 /** Bits of driverStatus.callbacks and of the driver's Results registry value names. */
 export const DRIVER_CALLBACK_BITS = {
   PROCESS: 1, THREAD: 2, IMAGE: 4, REGISTRY: 8, OBJECT: 16, MINIFILTER: 32,
+} as const;
+
+/** Bits of fileDelete.flags (SYSMONTS_DELETE_* in the header). */
+export const FILE_DELETE_FLAGS = {
+  EXECUTABLE: 1, DELETE_ON_CLOSE: 2, DENIED: 4, HELD: 8, NOT_HELD: 16,
+} as const;
+
+/** Bits of SYSMONTS_CONFIG_REQUEST.flags (SYSMONTS_CONFIG_* in the header). */
+export const CONFIG_FLAGS = {
+  HOLD_DELETES: 1,
 } as const;
 
 /**
@@ -270,8 +281,8 @@ export const REQUEST_LAYOUTS = [
     fields: [
       f("protocolVersion", "u32", "DRIVER_PROTOCOL_VERSION"),
       f("enabledRecordTypes", "u32", "bit (1 << type) for every record type to produce"),
-      f("blockTimeoutMs", "u32", "how long a BLOCK_REQUEST waits for a decision"),
-      f("reserved", "u32", "zero"),
+      f("blockTimeoutMs", "u32", "how long a BLOCK_REQUEST or a held deletion waits for its answer"),
+      f("flags", "u32", "SYSMONTS_CONFIG_*: 1 hold deletions (FILE_DELETE) until the service has archived them"),
     ],
   },
   {
