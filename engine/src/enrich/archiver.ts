@@ -10,12 +10,14 @@
  * has finished or failed, with Archived saying which; every failure is counted by reason and
  * logged once per reason and minute, and never stops the event.
  *
- * Timing (decided here, documented in the README): the driver reports a deletion from its
- * pre-operation callback, before the file system applies it, and the file disappears when the
- * deleting process closes its last handle. The copy races that close; when the file is already
- * gone the event says Archived false (reason sourceGone). Holding the deletion in the driver until
- * the service has copied (as the block decisions of 27/28 already do) would close that race; it is
- * not done yet because it can only be proven on a real Windows machine.
+ * Timing (documented in the README): the driver reports a deletion from its pre-operation
+ * callback, before the file system applies it, and, when the service archives, holds the deleting
+ * thread there until it is answered (driver/windows/README.md). The engine passes that answer as
+ * `afterCopy`, which runs once the copy has finished or failed, never before, and always, even
+ * when the copy throws. A deletion the driver could not hold (its bound was reached) arrives with
+ * `notHeld` and is published at once with Archived false (counted as notHeld): copying it would
+ * race the deleting process again. Without the driver's hold (older driver, timeout passed) the
+ * copy can still find the file gone: Archived false, sourceGone.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, open, rename, rm, writeFile } from "node:fs/promises";
@@ -24,7 +26,15 @@ import type { HashAlgorithm } from "../config";
 import { type SysmonEvent, eventDef } from "../schema";
 import { clipboardArchiveName, deletedFileArchiveName, windowsHashesText } from "./archive-names";
 
-export type ArchiveFailure = "sourceGone" | "tooLarge" | "directoryUnavailable" | "writeFailed" | "queueFull" | "contentMissing";
+export type ArchiveFailure = "sourceGone" | "tooLarge" | "directoryUnavailable" | "writeFailed" | "queueFull" | "contentMissing" | "notHeld";
+
+/** How one submitted event relates to the operation it reports. */
+export interface ArchiveSubmitOptions {
+  /** Runs once the copy has finished or failed (or was never tried): the driver's held deletion is released here. */
+  readonly afterCopy?: () => void;
+  /** The deletion was not held, so its file may already be gone: published at once with Archived false. */
+  readonly notHeld?: boolean;
+}
 
 export interface ArchiverStats {
   readonly archived: number;
@@ -81,6 +91,7 @@ export class ClipboardTexts {
 interface Job {
   readonly event: SysmonEvent;
   readonly publish: (event: SysmonEvent) => void;
+  readonly afterCopy: (() => void) | undefined;
 }
 
 const FD = eventDef(23).fieldIndex;
@@ -105,7 +116,7 @@ export class Archiver {
   private directoryReady = false;
   private readonly lastLogged = new Map<ArchiveFailure, number>();
   private counters = { archived: 0, bytesWritten: 0 };
-  private readonly failures: Record<ArchiveFailure, number> = { sourceGone: 0, tooLarge: 0, directoryUnavailable: 0, writeFailed: 0, queueFull: 0, contentMissing: 0 };
+  private readonly failures: Record<ArchiveFailure, number> = { sourceGone: 0, tooLarge: 0, directoryUnavailable: 0, writeFailed: 0, queueFull: 0, contentMissing: 0, notHeld: 0 };
 
   constructor(private readonly options: ArchiverOptions) {
     this.directory = options.folderFor(options.archiveDirectory);
@@ -126,14 +137,36 @@ export class Archiver {
   }
 
   /** Queues the copy for an included event 23 or 24; `publish` receives it with Archived set. */
-  submit(event: SysmonEvent, publish: (event: SysmonEvent) => void): void {
-    // The copy in progress counts too: queueLimit is how many events may wait on the archive.
-    if (this.queue.length + (this.running === null ? 0 : 1) >= (this.options.queueLimit ?? 64)) {
-      this.finish({ event, publish }, { ok: false, reason: "queueFull", detail: "the archive queue is full" });
+  submit(event: SysmonEvent, publish: (event: SysmonEvent) => void, options: ArchiveSubmitOptions = {}): void {
+    const job: Job = { event, publish, afterCopy: options.afterCopy };
+    if (options.notHeld === true) {
+      this.settleWithoutCopy(job, { ok: false, reason: "notHeld", detail: "the driver's hold table was full, so the file was not held for its copy" });
       return;
     }
-    this.queue.push({ event, publish });
+    // The copy in progress counts too: queueLimit is how many events may wait on the archive.
+    if (this.queue.length + (this.running === null ? 0 : 1) >= (this.options.queueLimit ?? 64)) {
+      this.settleWithoutCopy(job, { ok: false, reason: "queueFull", detail: "the archive queue is full" });
+      return;
+    }
+    this.queue.push(job);
     this.running ??= this.run();
+  }
+
+  private settleWithoutCopy(job: Job, outcome: Outcome): void {
+    try {
+      this.afterCopy(job);
+    } finally {
+      this.finish(job, outcome);
+    }
+  }
+
+  /** Lets the held operation go on; a failing answer is logged and never stops the archive. */
+  private afterCopy(job: Job): void {
+    try {
+      job.afterCopy?.();
+    } catch (error) {
+      this.options.log?.(`archive: answering the held deletion failed: ${(error as Error).message}`);
+    }
   }
 
   private async run(): Promise<void> {
@@ -144,8 +177,16 @@ export class Archiver {
           outcome = job.event.id === 23 ? await this.archiveDeletedFile(job.event) : await this.archiveClipboard(job.event);
         } catch (error) {
           outcome = { ok: false, reason: "writeFailed", detail: (error as Error).message };
+        } finally {
+          // The copy is done or failed: the deletion may go on before the event is published.
+          this.afterCopy(job);
         }
-        this.finish(job, outcome);
+        try {
+          this.finish(job, outcome);
+        } catch (error) {
+          // A consumer failing on one event must not leave the queued copies (and their held deletions) waiting.
+          this.options.log?.(`archive: publishing ${job.event.id} failed: ${(error as Error).message}`);
+        }
       }
     } finally {
       this.running = null;

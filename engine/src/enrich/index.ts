@@ -7,5 +7,5 @@ export type { HashAlgorithm } from "./hashes";
 export { logonIdText, windowsLogonGuidText } from "./windows-fields";
 export type { WindowsLogonGuidParts } from "./windows-fields";
 export { Archiver, ClipboardTexts } from "./archiver";
-export type { ArchiveFailure, ArchiverOptions, ArchiverStats } from "./archiver";
+export type { ArchiveFailure, ArchiveSubmitOptions, ArchiverOptions, ArchiverStats } from "./archiver";
 export { archiveDirectoryPath, clipboardArchiveName, deletedFileArchiveName, windowsHashesText } from "./archive-names";

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Archiver } from "../enrich";
 import { type StampedEvent, eventDef } from "../schema";
-import type { RawRecord, Sensor } from "../sensor";
 import { Engine } from "./engine";
+import { RecordSource } from "./record-source.test-support";
 import { DEFAULT_SETTINGS } from "./settings";
 
 const CONFIG = `<Sysmon schemaversion="4.90">
@@ -24,20 +24,6 @@ const CONFIG = `<Sysmon schemaversion="4.90">
     <ClipboardChange onmatch="exclude"/>
   </EventFiltering>
 </Sysmon>`;
-
-class RecordSource implements Sensor {
-  readonly pending: RawRecord[] = [];
-  drain(onRecord: (record: RawRecord) => void): number {
-    const records = this.pending.splice(0);
-    records.forEach(onRecord);
-    return records.length;
-  }
-  counters() {
-    return { produced: 0, lostRingBuffer: 0, malformed: 0 };
-  }
-  setEnabledEvents(): void {}
-  close(): void {}
-}
 
 const field = (e: StampedEvent, name: string): string | undefined => e.event.values[eventDef(e.event.id).fieldIndex.get(name)!];
 

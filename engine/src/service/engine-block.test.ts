@@ -5,8 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { StampedEvent } from "../schema";
-import type { RawRecord, Sensor } from "../sensor";
+import type { RawRecord } from "../sensor";
 import { Engine } from "./engine";
+import { RecordSource } from "./record-source.test-support";
 import { DEFAULT_SETTINGS } from "./settings";
 
 const CONFIG = `<Sysmon schemaversion="4.90">
@@ -18,26 +19,6 @@ const CONFIG = `<Sysmon schemaversion="4.90">
     </RuleGroup>
   </EventFiltering>
 </Sysmon>`;
-
-class RecordSource implements Sensor {
-  readonly pending: RawRecord[] = [];
-  enabled: ReadonlySet<number> = new Set();
-  closed = false;
-  drain(onRecord: (record: RawRecord) => void): number {
-    const records = this.pending.splice(0);
-    records.forEach(onRecord);
-    return records.length;
-  }
-  counters() {
-    return { produced: 0, lostRingBuffer: 0, malformed: 0 };
-  }
-  setEnabledEvents(eventIds: ReadonlySet<number>): void {
-    this.enabled = eventIds;
-  }
-  close(): void {
-    this.closed = true;
-  }
-}
 
 describe("engine: block decisions for the Windows driver", () => {
   let dir: string;

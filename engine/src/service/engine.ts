@@ -5,8 +5,8 @@ import { SysmonTsError } from "../base";
 import { type LoadedConfig, defaultConfig, loadConfig, loadConfigFile } from "../config";
 import { applyFieldSizes, canInclude, decide } from "../rules";
 import { ALL_EVENTS, type StampedEvent, type SysmonEvent, eventDef, eventFromFields, formatUtcTime } from "../schema";
-import type { FileBlockRecord, Sensor, WindowsDetails } from "../sensor";
-import { type Archiver, type Enricher, createEnricher } from "../enrich";
+import type { FileBlockRecord, FileDeleteRecord, Sensor, WindowsDetails } from "../sensor";
+import { type ArchiveSubmitOptions, type Archiver, type Enricher, createEnricher } from "../enrich";
 import { type EventQuery, type EventStore, type QueryPage, openStore } from "../store";
 import { type Sink, createSinks } from "../output";
 import { EventCounters } from "./event-counters";
@@ -159,6 +159,7 @@ export class Engine {
     try {
       const count = this.sensor.drain((record) => {
         if (record.kind === "file-block") this.decideBlock(record, enricher);
+        else if (record.kind === "file-delete" && (record.hold !== undefined || record.holdUnavailable === true)) this.archiveHeldDelete(record, enricher);
         else enricher.enrich(record, this.emitEnriched);
       });
       enricher.tick(Date.now(), this.emitEnriched);
@@ -179,28 +180,53 @@ export class Engine {
     let block = false;
     try {
       enricher.enrich(record, (event) => {
-        if (this.decideAndPublish(event)) block = true;
+        if (this.decideAndPublish(event) !== "excluded") block = true;
       });
     } finally {
       record.answer(block);
     }
   }
 
-  /** Returns whether the event was included. */
-  private decideAndPublish(event: SysmonEvent): boolean {
+  /**
+   * A deletion the driver holds until its file is archived (event 23): the hold goes to the
+   * archiver, which releases it once the copy is done or failed. When nothing is archived (23
+   * excluded, no archive stage, enrichment dropped or threw) it is released here at once, so the
+   * deleting process never waits for the driver's timeout because of us.
+   */
+  private archiveHeldDelete(record: FileDeleteRecord, enricher: Enricher): void {
+    const hold = record.hold;
+    const copy: ArchiveSubmitOptions = { ...(hold === undefined ? {} : { afterCopy: () => hold.release() }), notHeld: record.holdUnavailable === true };
+    let handedOver = false;
+    try {
+      enricher.enrich(record, (event) => {
+        if (this.decideAndPublish(event, event.id === 23 ? copy : undefined) === "archiving") handedOver = true;
+      });
+    } finally {
+      if (!handedOver) hold?.release();
+    }
+  }
+
+  /**
+   * Decides and publishes one event: "archiving" when it went to the archive stage (published
+   * once its copy is done, `copy` handed along), "published" when kept, "excluded" otherwise.
+   */
+  private decideAndPublish(event: SysmonEvent, copy?: ArchiveSubmitOptions): "excluded" | "published" | "archiving" {
     this.counters.countSeen(event.id);
     const decision = decide(this.config.rules, event);
     if (!decision.include) {
       this.counters.countExcluded(event.id);
-      return false;
+      return "excluded";
     }
     const def = eventDef(event.id);
     if (def.ruleNameIndex >= 0) event.values[def.ruleNameIndex] = decision.ruleName === "" ? "-" : decision.ruleName;
     // FieldSizes trims after the decision, so rules always see the whole value (config.md §3.1).
     const archiver = this.options.archiver;
-    if (archiver?.handles(event.id)) archiver.submit(event, (archived) => this.publish(applyFieldSizes(this.config.options, archived)));
-    else this.publish(applyFieldSizes(this.config.options, event));
-    return true;
+    if (archiver?.handles(event.id)) {
+      archiver.submit(event, (archived) => this.publish(applyFieldSizes(this.config.options, archived)), copy);
+      return "archiving";
+    }
+    this.publish(applyFieldSizes(this.config.options, event));
+    return "published";
   }
 
   /** Stamps a kept event and hands it to every consumer. Events 4, 16 and 255 enter here directly. */
