@@ -142,4 +142,17 @@ describe("engine: deletions held by the driver until archived", () => {
     expect(kept.filter((e) => e.event.id === 255).map((e) => e.event.values[eventDef(255).fieldIndex.get("ID")!])).toEqual(["PipelineFailure"]);
     expect(releases.map((r) => r.file)).toEqual([skip]);
   });
+
+  it("tells the service of every config applied after start, so CaptureClipboard can follow it", async () => {
+    const configPath = path.join(dir, "config.xml");
+    writeFileSync(configPath, CONFIG);
+    const capture: boolean[] = [];
+    engine = await Engine.start({
+      platform: "windows", configPath, settings: DEFAULT_SETTINGS, openSensor: () => sensor, drainIntervalMs: 60_000,
+      onConfigApplied: (config) => capture.push(config.options.captureClipboard),
+    });
+    engine.applyConfig(CONFIG.replace("<EventFiltering>", "<CaptureClipboard/>\n  <EventFiltering>"), configPath);
+    engine.applyDefaultConfig();
+    expect(capture).toEqual([true, false]);
+  });
 });

@@ -40,6 +40,8 @@ export interface EngineOptions {
   readonly windowsDetails?: WindowsDetails;
   /** Windows ArchiveDirectory stage: included events 23 and 24 are published once their copy is done. */
   readonly archiver?: Archiver;
+  /** Every config that takes effect after start (config.set, reload, reset): options read outside the engine follow it. */
+  readonly onConfigApplied?: (config: LoadedConfig) => void;
 }
 
 export interface EngineStatus {
@@ -273,6 +275,7 @@ export class Engine {
     this.options.archiver?.configure(next.options);
     this.sensor?.setEnabledEvents(enabledEventIds(next));
     this.publishConfigChange(file);
+    this.options.onConfigApplied?.(next);
     return next;
   }
 
@@ -285,6 +288,7 @@ export class Engine {
     this.options.archiver?.configure(next.options);
     this.sensor?.setEnabledEvents(enabledEventIds(next));
     this.publishConfigChange("Defaults");
+    this.options.onConfigApplied?.(next);
     return next;
   }
 

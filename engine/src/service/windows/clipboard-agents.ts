@@ -159,3 +159,33 @@ export class ClipboardAgentLauncher {
     this.agents.clear();
   }
 }
+
+/**
+ * CaptureClipboard as it changes with the config (config.set, reload, reset): starts the agents
+ * when it turns on, stops them when it turns off, without restarting the service.
+ */
+export class ClipboardAgentSwitch {
+  private running: { close(): void } | undefined;
+  private closed = false;
+
+  constructor(private readonly start: () => { close(): void }) {}
+
+  set(capture: boolean): void {
+    if (this.closed) return;
+    if (capture && this.running === undefined) this.running = this.start();
+    else if (!capture && this.running !== undefined) {
+      this.running.close();
+      this.running = undefined;
+    }
+  }
+
+  get capturing(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Stops the agents for good: a config applied while the service stops starts nothing. */
+  close(): void {
+    this.set(false);
+    this.closed = true;
+  }
+}

@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, mkdirSync } from "node:fs";
 import { asSysmonTsError } from "../../base";
 import { ClipboardSensor, CompositeSensor, DriverClient, EtwSensor, type Sensor, createProtectedDirectory, createWindowsDetails } from "../../sensor";
 import { Archiver, archiveDirectoryPath } from "../../enrich";
-import { ClipboardAgentLauncher } from "./clipboard-agents";
+import { ClipboardAgentLauncher, ClipboardAgentSwitch } from "./clipboard-agents";
 import { writeFileAtomic } from "../linux/install";
 import { runEngine } from "../run";
 import { DEFAULT_SETTINGS, type EngineSettings, loadSettingsFile } from "../settings";
@@ -51,8 +51,9 @@ export async function windowsServiceMain(args: readonly string[]): Promise<numbe
       const configPath = activeConfigFile(layout);
       const windowsDetails = createWindowsDetails({ log: (message) => log("warn", message) });
       // Sensors are opened before the config is known to the service; the clipboard reader waits
-      // idle until the config asks for CaptureClipboard (read once at start, see README).
+      // idle until the config asks for CaptureClipboard, and follows every later config change.
       const clipboard = new ClipboardSensor({ log });
+      const agents = new ClipboardAgentSwitch(() => new ClipboardAgentLauncher({ exe: process.execPath, sensor: clipboard, log }));
       const archiver = new Archiver({
         archiveDirectory: "\\Sysmon\\",
         hashAlgorithms: ["SHA1"],
@@ -68,13 +69,14 @@ export async function windowsServiceMain(args: readonly string[]): Promise<numbe
         openSensor: (enabledEvents) => new CompositeSensor([openWindowsSensor(enabledEvents, log), clipboard]),
         windowsDetails,
         archiver,
+        onConfigApplied: (config) => agents.set(config.options.captureClipboard),
         log,
       });
       recordActiveConfig(layout, { file: configPath ?? "Defaults", hash: running.engine.loadedConfig.hash }, log);
       log("info", `engine running with ${configPath ?? "the built-in default config"} (hash ${running.engine.loadedConfig.hash})`);
-      const agents = running.engine.loadedConfig.options.captureClipboard ? new ClipboardAgentLauncher({ exe: process.execPath, sensor: clipboard, log }) : undefined;
+      agents.set(running.engine.loadedConfig.options.captureClipboard);
       void running.stopped.then(() => {
-        agents?.close();
+        agents.close();
         windowsDetails.close();
       });
       return { stop: () => running.stop(), stopped: running.stopped };
@@ -90,7 +92,8 @@ export async function windowsServiceMain(args: readonly string[]): Promise<numbe
 export function openWindowsSensor(enabledEvents: ReadonlySet<number>, log: (level: "info" | "warn", message: string) => void): Sensor {
   let driver: DriverClient | undefined;
   try {
-    driver = DriverClient.open({ enabledEvents, log });
+    // The service always has the archive stage: deletions are held for it whenever 23 can be included.
+    driver = DriverClient.open({ enabledEvents, archiveDeletes: true, log });
     log("info", "reading records from the SysmonTs driver");
   } catch (error) {
     log("warn", `${asSysmonTsError(error).message}; running on ETW alone, with its Kernel-Process fallback for events 1, 5 and 7`);
