@@ -21,9 +21,9 @@ describe("SysmonTs MSI", () => {
     build = ensureWindowsBuild();
   }, 600_000);
 
-  it("installs the exe, the driver and the default config under ProgramFiles64Folder\\SysmonTs", () => {
+  it("installs the exe, the driver, the default config and the event-log DLL and manifest under ProgramFiles64Folder\\SysmonTs", () => {
     const files = table(build.msi, "File").map((r) => r["FileName"]);
-    expect(files.sort()).toEqual(["SysmonTs.exe", "sysmonts-default.xml", "sysmonts.sys"]);
+    expect(files.sort()).toEqual(["SysmonTs.Events.dll", "SysmonTs.exe", "SysmonTs.man", "sysmonts-default.xml", "sysmonts.sys"]);
     const directories = table(build.msi, "Directory");
     const installDir = directories.find((d) => d["Directory"] === "INSTALLDIR");
     expect(installDir).toMatchObject({ Directory_Parent: "ProgramFiles64Folder", DefaultDir: "SysmonTs" });
