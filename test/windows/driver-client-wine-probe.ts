@@ -16,7 +16,7 @@ async function present(): Promise<void> {
   const warnings: string[] = [];
   let client: DriverClient | undefined;
   step("open, START and SET_CONFIG", () => {
-    client = DriverClient.open({ enabledEvents: new Set([1, 5, 11, 27]), log: (_level, message) => warnings.push(message) });
+    client = DriverClient.open({ enabledEvents: new Set([1, 5, 11, 27]), archiveDeletes: true, log: (_level, message) => warnings.push(message) });
     return client.state;
   });
   if (!client) return;
@@ -38,6 +38,11 @@ async function present(): Promise<void> {
   // Events 9 and 25 need RAW_ACCESS_READ (15) and PROCESS_TAMPERING (16); 8 and 10 the module map.
   step("SET_CONFIG with events 8, 9, 10 and 25", () => {
     opened.setEnabledEvents(new Set([1, 5, 8, 9, 10, 25]));
+    return opened.counters().readErrors;
+  });
+  // Event 23 with the archive stage: SET_CONFIG carries SYSMONTS_CONFIG_HOLD_DELETES; a refusal throws.
+  step("SET_CONFIG holding deletions for the archive", () => {
+    opened.setEnabledEvents(new Set([1, 5, 23, 26]));
     return opened.counters().readErrors;
   });
   step("BLOCK_DECISION for a request the driver does not hold", () => ({ accepted: opened.answerBlock(0x1234n, false), counters: opened.counters() }));

@@ -85,6 +85,9 @@ describe("driver client against sysmonts.sys under Wine", () => {
     // The mask with RAW_ACCESS_READ and PROCESS_TAMPERING: accepted. Whether the minifilter and the
     // process callback then raise them only Windows shows (confirm-on-windows.ps1).
     expect(stepOf(withDriver, "SET_CONFIG with events 8, 9, 10 and 25")).toMatchObject({ ok: true, detail: 0 });
+    // The flag that holds deletions for the archive: accepted. Whether the minifilter then holds a
+    // deletion until the copy is answered only Windows shows: Wine never calls the minifilter.
+    expect(stepOf(withDriver, "SET_CONFIG holding deletions for the archive")).toMatchObject({ ok: true, detail: 0 });
   });
 
   test("READ runs on a worker thread: the event loop keeps ticking while the driver waits", () => {
@@ -103,7 +106,7 @@ describe("driver client against sysmonts.sys under Wine", () => {
     // Every other READ waits its 500 ms in the driver (SysmonTsRingRead) and returns empty.
     expect(detail.records).toEqual([]);
     expect(detail.counters).toMatchObject({ produced: 1, malformed: 0, readErrors: 0, lostRingBuffer: 0 });
-    expect(detail.driverStatus).toMatchObject({ protocolVersion: 1, ringCapacity: 4 * 1024 * 1024 });
+    expect(detail.driverStatus).toMatchObject({ protocolVersion: 1, ringCapacity: 4 * 1024 * 1024, archiveHoldSlots: 32 });
     expect(detail.counters.reads).toBeGreaterThanOrEqual(2);
     expect(detail.counters.reads).toBeLessThanOrEqual(5);
   });
