@@ -56,6 +56,28 @@ describe("SysmonTs MSI", () => {
     expect(sequence["caConfigInstall"]?.["Condition"]).toBe('CONFIGFILE AND NOT REMOVE="ALL"');
   });
 
+  it("registers the event-log manifest with System32's wevtutil at install and unregisters it at uninstall", () => {
+    const actions = Object.fromEntries(table(build.msi, "CustomAction").map((r) => [r["Action"], r]));
+    // 51 sets a property; 3122 = 50 (exe named by a property) | 1024 deferred | 2048 no impersonation; 3186 adds 64.
+    expect(actions["caFindWevtutil"]).toMatchObject({ Source: "WEVTUTIL", Target: "[System64Folder]wevtutil.exe" });
+    expect(Number(actions["caFindWevtutil"]?.["Type"]) & 63).toBe(51);
+    expect(actions["caEventLogInstall"]).toMatchObject({ Type: "3122", Source: "WEVTUTIL", Target: 'im "[#filManifest]" /rf:"[#filEventsDll]" /mf:"[#filEventsDll]"' });
+    expect(actions["caEventLogUninstall"]).toMatchObject({ Type: "3186", Source: "WEVTUTIL", Target: 'um "[#filManifest]"' });
+    const files = Object.fromEntries(table(build.msi, "File").map((r) => [r["File"], r["FileName"]]));
+    expect([files["filManifest"], files["filEventsDll"]]).toEqual(["SysmonTs.man", "SysmonTs.Events.dll"]);
+    const sequence = Object.fromEntries(table(build.msi, "InstallExecuteSequence").map((r) => [r["Action"], r]));
+    const at = (action: string) => Number(sequence[action]?.["Sequence"]);
+    expect(at("caFindWevtutil")).toBeGreaterThan(at("CostFinalize"));
+    expect(at("caEventLogInstall")).toBeGreaterThan(at("InstallFiles"));
+    expect(at("caEventLogInstall")).toBeLessThan(at("StartServices"));
+    expect(at("caEventLogUninstall")).toBeGreaterThan(at("StopServices"));
+    expect(at("caEventLogUninstall")).toBeLessThan(at("RemoveFiles"));
+    expect(sequence["caEventLogInstall"]?.["Condition"]).toBe('NOT REMOVE="ALL"');
+    expect(sequence["caEventLogUninstall"]?.["Condition"]).toBe('REMOVE="ALL"');
+    // No WINEVT rows: wevtutil alone owns the registration (installer/wix/SysmonTs.wxs says why).
+    expect(table(build.msi, "Registry").filter((r) => /WINEVT/i.test(r["Key"] ?? ""))).toEqual([]);
+  });
+
   it("upgrades in place: a fixed UpgradeCode, the package version, downgrades refused", () => {
     const properties = Object.fromEntries(table(build.msi, "Property").map((r) => [r["Property"], r["Value"]]));
     expect(properties["ProductVersion"]).toBe(packageVersion);
