@@ -4,8 +4,8 @@ Confirms on a real Windows machine what Wine cannot: that SysmonTs's ETW session
 events and that the event log renders them with Sysmon's fields.
 
 .DESCRIPTION
-Run as Administrator with SysmonTs installed and running and its manifest registered
-(wevtutil im SysmonTs.man), with a configuration that includes RawAccessRead and
+Run as Administrator with SysmonTs installed by its MSI (which registers the manifest with
+wevtutil im) and running, with a configuration that includes RawAccessRead and
 ProcessAccess. Generates a process start, a TCP connection, a DNS query, a WMI permanent
 subscription, a raw volume read and a process handle, then checks the SysmonTs/Operational channel with Get-WinEvent.
 Exits 0 when every check passes, 1 otherwise.
