@@ -1,12 +1,14 @@
 // The include/exclude decision (config.md §6) and RuleName (§9) for one event. Runs on the
 // hot path. It allocates only a result that carries a rule name, the case-folded text of values
-// it must fold (at most once each per decision), and a per-field cache record for a long value
-// not seen recently (bounded per field); a repeated long value is folded and scanned once.
+// a matcher must see (at most once each per decision), and a per-field cache record for a long
+// value not seen recently (bounded per field); a repeated long value is folded and scanned once.
+// Short values are looked up in the equality tables without being folded (folded-keys.ts).
 
 import { SKIP_SEARCH_MIN_LENGTH, markSubstrings } from "../config";
 import type { FieldCache, FieldLookup, GateScanner, RememberedValue, SubstringAutomaton, EventPlan, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleSet } from "../config";
 import { findEvent } from "../schema";
 import type { SysmonEvent } from "../schema";
+import { FoldedKeys } from "./folded-keys";
 
 export interface Decision {
   readonly include: boolean;
@@ -37,6 +39,32 @@ const NO_PLAN: EventPlan = {
   scanStamp: new Float64Array(0),
 };
 let currentPlan: EventPlan = NO_PLAN;
+
+/** Lookup tables for raw values (folded-keys.ts), parallel to an OR index's lookups. */
+interface RawLookup {
+  readonly exact: FoldedKeys | null;
+  readonly tail: FoldedKeys | null;
+}
+
+/** What decide() keeps beside a plan: by entry position, the raw-value tables of its lookups. */
+interface PlanState {
+  readonly plan: EventPlan;
+  readonly rawLookups: readonly (readonly RawLookup[] | null)[];
+}
+
+function planState(plan: EventPlan): PlanState {
+  return {
+    plan,
+    rawLookups: plan.entries.map((entry) =>
+      entry.orIndex === null
+        ? null
+        : entry.orIndex.lookups.map((lookup) => ({
+            exact: lookup.exact === null ? null : new FoldedKeys(lookup.exact),
+            tail: lookup.tail === null ? null : new FoldedKeys(lookup.tail),
+          })),
+    ),
+  };
+}
 
 function folded(index: number): string {
   if (foldedStamp[index] !== stamp) {
@@ -201,25 +229,27 @@ function addCandidates(list: Int32Array, count: number, positions: Int32Array, b
 
 /**
  * The position of the earliest `is`/`is any`/`image`-with-path filter whose key equals the
- * folded value, if any. Folding keeps lengths except for U+0130 on Windows (İ → i + combining
+ * folded value, or -1. Folding keeps lengths except for U+0130 on Windows (İ → i + combining
  * dot), which only lengthens, so a value longer than every key is never folded, and a short
- * one of a length no key has only when it holds İ. Long values come folded from the cache.
+ * one of a length no key has only when it holds İ. Long values come folded from the cache
+ * (a string V8 has hashed before, so the Map is fastest); others are looked up raw.
  */
-function exactHit(lookup: FieldLookup, exact: ReadonlyMap<string, number>): number | undefined {
+function exactHit(lookup: FieldLookup, keys: FoldedKeys): number {
   const raw = values[lookup.index] ?? "-";
   const lengths = lookup.exactLengths;
-  if (raw.length >= lengths.length) return undefined;
+  if (raw.length >= lengths.length) return -1;
   const remembered = rememberedValue(lookup.index);
   if (remembered !== undefined) {
     const value = remembered.folded;
-    return value.length < lengths.length && lengths[value.length] === 1 ? exact.get(value) : undefined;
+    return value.length < lengths.length && lengths[value.length] === 1 ? ((lookup.exact as ReadonlyMap<string, number>).get(value) ?? -1) : -1;
   }
-  if (lengths[raw.length] !== 1 && raw.indexOf("\u0130") < 0) return undefined;
-  return exact.get(folded(lookup.index));
+  if (lengths[raw.length] !== 1 && raw.indexOf("\u0130") < 0) return -1;
+  const hit = keys.getRaw(raw, 0);
+  return hit !== -2 ? hit : keys.getFolded(folded(lookup.index));
 }
 
 /** The same for `image` filters without a backslash, on the part after the last backslash. */
-function tailHit(lookup: FieldLookup, tails: ReadonlyMap<string, number>): number | undefined {
+function tailHit(lookup: FieldLookup, keys: FoldedKeys): number {
   const lengths = lookup.tailLengths;
   const remembered = rememberedValue(lookup.index);
   if (remembered !== undefined) {
@@ -229,13 +259,14 @@ function tailHit(lookup: FieldLookup, tails: ReadonlyMap<string, number>): numbe
       const value = remembered.folded;
       remembered.tail = tail = value.slice(value.lastIndexOf("\\") + 1);
     }
-    return tail.length < lengths.length && lengths[tail.length] === 1 ? tails.get(tail) : undefined;
+    return tail.length < lengths.length && lengths[tail.length] === 1 ? ((lookup.tail as ReadonlyMap<string, number>).get(tail) ?? -1) : -1;
   }
   const raw = values[lookup.index] ?? "-";
   const start = raw.lastIndexOf("\\") + 1;
   const length = raw.length - start;
-  if (length >= lengths.length || (lengths[length] !== 1 && raw.indexOf("\u0130", start) < 0)) return undefined;
-  return tails.get(fold(start === 0 ? raw : raw.slice(start)));
+  if (length >= lengths.length || (lengths[length] !== 1 && raw.indexOf("\u0130", start) < 0)) return -1;
+  const hit = keys.getRaw(raw, start);
+  return hit !== -2 ? hit : keys.getFolded(fold(start === 0 ? raw : raw.slice(start)));
 }
 
 /**
@@ -243,18 +274,19 @@ function tailHit(lookup: FieldLookup, tails: ReadonlyMap<string, number>): numbe
  * equality/image filter; only items before it are checked one by one, in order,
  * so names set by failing compound rules and by the deciding filter are exactly Sysmon's (§9).
  */
-function matchOrEntry(entry: PlannedEntry, index: OrIndex): boolean {
+function matchOrEntry(entry: PlannedEntry, index: OrIndex, rawLookups: readonly RawLookup[]): boolean {
   let best = Infinity;
   const lookups = index.lookups;
   for (let i = 0; i < lookups.length; i++) {
     const lookup = lookups[i]!;
-    if (lookup.exact !== null) {
-      const hit = exactHit(lookup, lookup.exact);
-      if (hit !== undefined && hit < best) best = hit;
+    const keys = rawLookups[i]!;
+    if (keys.exact !== null) {
+      const hit = exactHit(lookup, keys.exact);
+      if (hit >= 0 && hit < best) best = hit;
     }
-    if (lookup.tail !== null) {
-      const hit = tailHit(lookup, lookup.tail);
-      if (hit !== undefined && hit < best) best = hit;
+    if (keys.tail !== null) {
+      const hit = tailHit(lookup, keys.tail);
+      if (hit >= 0 && hit < best) best = hit;
     }
   }
   const positions = index.linearPositions;
@@ -322,10 +354,10 @@ function finishOr(entry: PlannedEntry, best: number): boolean {
   return true;
 }
 
-function matchEntry(entry: PlannedEntry): boolean {
+function matchEntry(entry: PlannedEntry, rawLookups: readonly RawLookup[] | null): boolean {
   const items = entry.items;
   if (items.length === 0) return false;
-  if (entry.orIndex !== null) return matchOrEntry(entry, entry.orIndex);
+  if (entry.orIndex !== null) return matchOrEntry(entry, entry.orIndex, rawLookups as readonly RawLookup[]);
   if (!entry.and) {
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as PlannedFilter | PlannedCompound;
@@ -351,13 +383,17 @@ function matchEntry(entry: PlannedEntry): boolean {
 // The plans of the rule set last decided with, by event ID: an array read instead of a Map
 // lookup per decision. Rebuilt when another rule set comes (a reload).
 let tableRules: RuleSet | null = null;
-let planTable: (EventPlan | undefined)[] = [];
+let planTable: (PlanState | undefined)[] = [];
+// Built once per plan: a rule set decided with again after another keeps its tables.
+const planStates = new WeakMap<EventPlan, PlanState>();
 
 function indexPlans(rules: RuleSet): void {
-  const table: (EventPlan | undefined)[] = new Array<EventPlan | undefined>(256).fill(undefined);
+  const table: (PlanState | undefined)[] = new Array<PlanState | undefined>(256).fill(undefined);
   for (const [id, plan] of rules.plans) {
     while (id >= table.length) table.push(undefined);
-    table[id] = plan;
+    let state = planStates.get(plan);
+    if (state === undefined) planStates.set(plan, (state = planState(plan)));
+    table[id] = state;
   }
   planTable = table;
   tableRules = rules;
@@ -373,8 +409,8 @@ function indexPlans(rules: RuleSet): void {
  */
 export function decide(rules: RuleSet, event: SysmonEvent): Decision {
   if (rules !== tableRules) indexPlans(rules);
-  const plan = event.id >= 0 && event.id < planTable.length ? planTable[event.id] : undefined;
-  if (!plan) {
+  const state = event.id >= 0 && event.id < planTable.length ? planTable[event.id] : undefined;
+  if (!state) {
     const def = findEvent(event.id);
     return def?.ruleDefault === "exclude" ? EXCLUDE_NONE : INCLUDE_NONE;
   }
@@ -382,13 +418,15 @@ export function decide(rules: RuleSet, event: SysmonEvent): Decision {
   stamp += 1;
   values = event.values;
   fold = rules.fold;
+  const plan = state.plan;
   currentPlan = plan;
   foundCount = 0;
   currentName = "";
   const entries = plan.entries;
+  const rawLookups = state.rawLookups;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i] as PlannedEntry;
-    if (matchEntry(entry)) {
+    if (matchEntry(entry, rawLookups[i] ?? null)) {
       const name = currentName;
       values = [];
       if (name === "") return entry.includeOnMatch ? INCLUDE_NONE : EXCLUDE_NONE;
