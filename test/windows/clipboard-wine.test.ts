@@ -7,13 +7,8 @@
 // the user's token, the Administrators ACE on NTFS) is said beside the assertions and in the README.
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { bundleForWindows, freshPrefix, prepareWindowsNode, runUnderWine } from "./wine-harness";
-
-interface Step {
-  step: string;
-  ok: boolean;
-  detail: unknown;
-}
+import { WinePrefix } from "./harness";
+import { type ProbeResults, runProbe } from "./wine-harness";
 
 jest.setTimeout(300000);
 
@@ -22,25 +17,17 @@ const allHashes = (data: Buffer): string =>
   `SHA1=${upperHex("sha1", data)},MD5=${upperHex("md5", data)},SHA256=${upperHex("sha256", data)},IMPHASH=${"0".repeat(32)}`;
 
 describe("clipboard agent and archive directory under Wine", () => {
-  let report: { platform: string; steps: Step[] };
-  let prefix: ReturnType<typeof freshPrefix>;
+  let wine: WinePrefix;
+  let report: ProbeResults;
 
   beforeAll(() => {
-    prepareWindowsNode();
-    prefix = freshPrefix();
-    const script = path.join(prefix.dir, "clipboard-wine-probe.cjs");
-    bundleForWindows(path.join(__dirname, "clipboard-wine-probe.ts"), script);
-    report = runUnderWine({ script, env: prefix.env, dir: prefix.dir }) as typeof report;
-    if (process.env["SYSMONTS_SHOW_WINE_REPORT"]) console.log(JSON.stringify(report, null, 2));
+    wine = WinePrefix.create();
+    report = runProbe(wine, path.join(__dirname, "clipboard-wine-probe.ts"));
   });
 
-  afterAll(() => prefix?.dispose());
+  afterAll(() => wine?.close());
 
-  const stepNamed = (name: string): Step => {
-    const found = report.steps.find((s) => s.step === name);
-    if (!found) throw new Error(`no step '${name}' in ${JSON.stringify(report)}`);
-    return found;
-  };
+  const stepNamed = (name: string) => report.step(name);
 
   test("the service's reader connects to the agent's pipe", () => {
     expect(report.platform).toBe("win32");

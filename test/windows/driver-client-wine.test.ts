@@ -4,56 +4,28 @@
 // arrive; what this proves is the device path, START, SET_CONFIG, READ (METHOD_OUT_DIRECT on a
 // koffi worker thread while the event loop keeps running), the DRIVER_STATUS record the driver
 // queues on START, BLOCK_DECISION, a clean close, and the clear error when the driver is absent.
-import { execFileSync, spawnSync } from "node:child_process";
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { WinePrefix, winePath } from "./harness";
-import { bundleForWindows, prepareWindowsNode, repoRoot } from "./wine-harness";
+import { WinePrefix, repoRoot } from "./harness";
+import { type ProbeResults, runProbe } from "./wine-harness";
 
 jest.setTimeout(600_000);
 
-interface Step {
-  step: string;
-  ok: boolean;
-  detail: unknown;
-}
-
-interface Report {
-  platform: string;
-  steps: Step[];
-}
 
 const SERVICE = "SysmonTsDrv";
 
 describe("driver client against sysmonts.sys under Wine", () => {
   let wine: WinePrefix;
-  let script: string;
-  let node: ReturnType<typeof prepareWindowsNode>;
-  let withDriver: Report;
-  let withoutDriver: Report;
+  let withDriver: ProbeResults;
+  let withoutDriver: ProbeResults;
 
-  function probe(mode: "present" | "absent"): Report {
-    const report = wine.scratchFile(`report-${mode}.json`);
-    const log = openSync(wine.scratchFile(`probe-${mode}.txt`).unix, "w");
-    try {
-      spawnSync("wine", [node.nodeExe, winePath(script), report.windows, mode], {
-        env: { ...wine.env, NODE_PATH: winePath(node.nodePath) },
-        stdio: ["ignore", log, log],
-        timeout: 120_000,
-      });
-    } finally {
-      closeSync(log);
-    }
-    if (!existsSync(report.unix)) throw new Error(`the ${mode} probe wrote no report: ${readFileSync(wine.scratchFile(`probe-${mode}.txt`).unix, "utf8")}`);
-    return JSON.parse(readFileSync(report.unix, "utf8")) as Report;
-  }
+  const probe = (mode: "present" | "absent"): ProbeResults =>
+    runProbe(wine, path.join(__dirname, "driver-client-wine-probe.ts"), { args: [mode], label: `driver-client-${mode}`, timeoutMs: 120_000 });
 
   beforeAll(() => {
     execFileSync("make", ["-C", path.join(repoRoot, "driver/windows")], { stdio: "ignore", timeout: 300_000 });
-    node = prepareWindowsNode();
     wine = WinePrefix.create();
-    script = wine.scratchFile("driver-client-wine-probe.cjs").unix;
-    bundleForWindows(path.join(__dirname, "driver-client-wine-probe.ts"), script);
 
     const drivers = path.join(wine.driveC, "windows", "system32", "drivers");
     mkdirSync(drivers, { recursive: true });
@@ -67,16 +39,11 @@ describe("driver client against sysmonts.sys under Wine", () => {
     withDriver = probe("present");
     wine.run(["sc", "stop", SERVICE]);
     withoutDriver = probe("absent");
-    if (process.env["SYSMONTS_SHOW_WINE_REPORT"]) console.log(JSON.stringify({ withDriver, withoutDriver }, null, 2));
   });
 
   afterAll(() => wine?.close());
 
-  const stepOf = (report: Report, name: string): Step => {
-    const found = report.steps.find((s) => s.step === name);
-    if (!found) throw new Error(`no step '${name}' in ${JSON.stringify(report)}`);
-    return found;
-  };
+  const stepOf = (report: ProbeResults, name: string) => report.step(name);
 
   test("opens the device and the driver accepts START and SET_CONFIG", () => {
     expect(withDriver.platform).toBe("win32");

@@ -6,13 +6,8 @@
 import { execFileSync } from "node:child_process";
 import { copyFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { bundleForWindows, freshPrefix, prepareWindowsNode, runUnderWine, toWinePath } from "./wine-harness";
-
-interface Step {
-  step: string;
-  ok: boolean;
-  detail: unknown;
-}
+import { WinePrefix, winePath } from "./harness";
+import { type ProbeResults, runProbe } from "./wine-harness";
 
 jest.setTimeout(300000);
 
@@ -20,34 +15,27 @@ jest.setTimeout(300000);
 const SAMPLE_PE = "/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/dism.exe";
 
 describe("Windows enrichment under Wine", () => {
-  let report: { platform: string; steps: Step[] };
-  let prefix: ReturnType<typeof freshPrefix>;
+  let wine: WinePrefix;
+  let report: ProbeResults;
 
   beforeAll(() => {
-    prepareWindowsNode();
-    prefix = freshPrefix();
-    const unsigned = path.join(prefix.dir, "unsigned.exe");
-    const signed = path.join(prefix.dir, "signed.exe");
+    wine = WinePrefix.create();
+    const scratch = (name: string) => wine.scratchFile(name).unix;
+    const unsigned = scratch("unsigned.exe");
+    const signed = scratch("signed.exe");
     copyFileSync(SAMPLE_PE, unsigned);
-    const key = path.join(prefix.dir, "signer.key");
-    const cert = path.join(prefix.dir, "signer.crt");
+    const key = scratch("signer.key");
+    const cert = scratch("signer.crt");
     execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=SysmonTs Test Signer"], { stdio: "ignore" });
     execFileSync("osslsigncode", ["sign", "-certs", cert, "-key", key, "-n", "SysmonTs test", "-h", "sha256", "-in", unsigned, "-out", signed], { stdio: "ignore" });
-    const script = path.join(prefix.dir, "enrichment-wine-probe.cjs");
-    bundleForWindows(path.join(__dirname, "enrichment-wine-probe.ts"), script);
-    // The probe finds its inputs beside its report (runUnderWine passes only the report's path).
-    writeFileSync(path.join(prefix.dir, "enrichment-input.json"), JSON.stringify({ unsigned: toWinePath(unsigned), signed: toWinePath(signed) }));
-    report = runUnderWine({ script, env: prefix.env, dir: prefix.dir }) as typeof report;
-    if (process.env["SYSMONTS_SHOW_WINE_REPORT"]) console.log(JSON.stringify(report, null, 2));
+    // The probe finds its inputs beside its report, in the prefix's scratch folder.
+    writeFileSync(scratch("enrichment-input.json"), JSON.stringify({ unsigned: winePath(unsigned), signed: winePath(signed) }));
+    report = runProbe(wine, path.join(__dirname, "enrichment-wine-probe.ts"));
   });
 
-  afterAll(() => prefix?.dispose());
+  afterAll(() => wine?.close());
 
-  const stepNamed = (name: string): Step => {
-    const found = report.steps.find((s) => s.step === name);
-    if (!found) throw new Error(`no step '${name}' in ${JSON.stringify(report)}`);
-    return found;
-  };
+  const stepNamed = (name: string) => report.step(name);
 
   test("runs as win32", () => {
     expect(report.platform).toBe("win32");

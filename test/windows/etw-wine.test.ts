@@ -4,36 +4,23 @@
 // stop, stale-session replacement and clean shutdown; events themselves need real Windows
 // (test/windows/confirm-on-windows.ps1).
 import path from "node:path";
-import { bundleForWindows, freshPrefix, prepareWindowsNode, runUnderWine } from "./wine-harness";
-
-interface Step {
-  step: string;
-  ok: boolean;
-  detail: unknown;
-}
+import { WinePrefix } from "./harness";
+import { type ProbeResults, runProbe } from "./wine-harness";
 
 jest.setTimeout(300000);
 
 describe("Windows sensor under Wine", () => {
-  let report: { platform: string; steps: Step[] };
-  let prefix: ReturnType<typeof freshPrefix>;
+  let wine: WinePrefix;
+  let report: ProbeResults;
 
   beforeAll(() => {
-    prepareWindowsNode();
-    prefix = freshPrefix();
-    const script = path.join(prefix.dir, "etw-wine-probe.cjs");
-    bundleForWindows(path.join(__dirname, "etw-wine-probe.ts"), script);
-    report = runUnderWine({ script, env: prefix.env, dir: prefix.dir }) as typeof report;
-    if (process.env["SYSMONTS_SHOW_WINE_REPORT"]) console.log(JSON.stringify(report, null, 2));
+    wine = WinePrefix.create();
+    report = runProbe(wine, path.join(__dirname, "etw-wine-probe.ts"));
   });
 
-  afterAll(() => prefix?.dispose());
+  afterAll(() => wine?.close());
 
-  const stepNamed = (name: string): Step => {
-    const found = report.steps.find((s) => s.step === name);
-    if (!found) throw new Error(`no step '${name}' in ${JSON.stringify(report)}`);
-    return found;
-  };
+  const stepNamed = (name: string) => report.step(name);
 
   test("runs as win32", () => {
     expect(report.platform).toBe("win32");

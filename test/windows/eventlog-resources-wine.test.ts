@@ -23,16 +23,10 @@ import { buildMessageTable } from "../../engine/src/output/windows-eventlog/mess
 import { buildWevtTemplate } from "../../engine/src/output/windows-eventlog/wevt-template";
 import { CORPORA } from "../support/corpora";
 import type { EventLogProbeInput } from "./eventlog-resources-wine-probe";
-import { buildDir, ensureWindowsBuild } from "./harness";
-import { bundleForWindows, freshPrefix, prepareWindowsNode, runUnderWine, toWinePath } from "./wine-harness";
+import { WinePrefix, buildDir, ensureWindowsBuild, winePath } from "./harness";
+import { type ProbeResults, runProbe } from "./wine-harness";
 
 jest.setTimeout(600_000);
-
-interface Step {
-  step: string;
-  ok: boolean;
-  detail: unknown;
-}
 
 interface CorpusRecord {
   EventID: number;
@@ -88,17 +82,14 @@ describe("SysmonTs.Events.dll read by Windows' resource and message functions (W
   /** Inserts for events the corpus lacks: distinct per field, so a misnumbered %n shows. */
   const syntheticInserts = (def: EventDef): string[] => def.fields.map((f, i) => `value ${i + 1} of ${f.name}`);
   const levels = [...new Set(windowsEvents().map((d) => d.levelValue))];
-  let report: { platform: string; steps: Step[] };
-  let prefix: ReturnType<typeof freshPrefix>;
+  let wine: WinePrefix;
+  let report: ProbeResults;
 
   beforeAll(() => {
     ensureWindowsBuild();
-    prepareWindowsNode();
-    prefix = freshPrefix();
-    const script = path.join(prefix.dir, "eventlog-resources-wine-probe.cjs");
-    bundleForWindows(path.join(__dirname, "eventlog-resources-wine-probe.ts"), script);
+    wine = WinePrefix.create();
     const input: EventLogProbeInput = {
-      dll: toWinePath(path.join(buildDir, EVENTLOG_RESOURCE_DLL)),
+      dll: winePath(path.join(buildDir, EVENTLOG_RESOURCE_DLL)),
       messages: [
         ...[...realEvents.values()].map(({ def, values }) => ({ id: MESSAGE_ID.event(def.id), inserts: values })),
         ...withoutRealEvent.map((def) => ({ id: MESSAGE_ID.event(def.id), inserts: syntheticInserts(def) })),
@@ -109,18 +100,14 @@ describe("SysmonTs.Events.dll read by Windows' resource and message functions (W
         { id: MESSAGE_ID.opcode(0), inserts: null },
       ],
     };
-    const inputFile = path.join(prefix.dir, "input.json");
-    writeFileSync(inputFile, JSON.stringify(input));
-    report = runUnderWine({ script, env: { ...prefix.env, SYSMONTS_EVENTLOG_PROBE_INPUT: toWinePath(inputFile) }, dir: prefix.dir }) as typeof report;
+    const inputFile = wine.scratchFile("input.json");
+    writeFileSync(inputFile.unix, JSON.stringify(input));
+    report = runProbe(wine, path.join(__dirname, "eventlog-resources-wine-probe.ts"), { env: { SYSMONTS_EVENTLOG_PROBE_INPUT: inputFile.windows } });
   });
 
-  afterAll(() => prefix?.dispose());
+  afterAll(() => wine?.close());
 
-  const stepNamed = (name: string): Step => {
-    const found = report.steps.find((s) => s.step === name);
-    if (!found) throw new Error(`no step '${name}' in ${JSON.stringify(report).slice(0, 2000)}`);
-    return found;
-  };
+  const stepNamed = (name: string) => report.step(name);
   const formatted = (id: number): unknown => {
     const found = stepNamed(`message 0x${id.toString(16)}`);
     expect(found.ok).toBe(true);

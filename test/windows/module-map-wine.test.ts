@@ -2,19 +2,11 @@
 // StartFunction, run by the Windows node.exe under Wine against live processes (this one and a
 // child it starts) through the real koffi binding of K32EnumProcessModulesEx and friends. The
 // export table comes from the DLL file the loader names, as on Windows.
-import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { WinePrefix, winePath } from "./harness";
-import { bundleForWindows, prepareWindowsNode } from "./wine-harness";
+import { WinePrefix } from "./harness";
+import { type ProbeResults, runProbe } from "./wine-harness";
 
 jest.setTimeout(600_000);
-
-interface Step {
-  step: string;
-  ok: boolean;
-  detail: unknown;
-}
 
 interface Module {
   base: number;
@@ -24,30 +16,18 @@ interface Module {
 
 describe("process module map under Wine", () => {
   let wine: WinePrefix;
-  let steps: Step[];
+  let report: ProbeResults;
 
   beforeAll(() => {
-    const node = prepareWindowsNode();
     wine = WinePrefix.create();
-    const script = wine.scratchFile("module-map-wine-probe.cjs").unix;
-    bundleForWindows(path.join(__dirname, "module-map-wine-probe.ts"), script);
-    const report = wine.scratchFile("report.json");
-    const log = openSync(wine.scratchFile("probe.txt").unix, "w");
-    try {
-      spawnSync("wine", [node.nodeExe, winePath(script), report.windows], { env: { ...wine.env, NODE_PATH: winePath(node.nodePath) }, stdio: ["ignore", log, log], timeout: 180_000 });
-    } finally {
-      closeSync(log);
-    }
-    if (!existsSync(report.unix)) throw new Error(`the probe wrote no report: ${readFileSync(wine.scratchFile("probe.txt").unix, "utf8")}`);
-    steps = (JSON.parse(readFileSync(report.unix, "utf8")) as { steps: Step[] }).steps;
-    if (process.env["SYSMONTS_SHOW_WINE_REPORT"]) console.log(JSON.stringify(steps, null, 2));
+    report = runProbe(wine, path.join(__dirname, "module-map-wine-probe.ts"));
   });
 
   afterAll(() => wine?.close());
 
   const detailOf = <T>(name: string): T => {
-    const found = steps.find((s) => s.step === name);
-    if (!found?.ok) throw new Error(`step '${name}' failed or is missing: ${JSON.stringify(steps)}`);
+    const found = report.step(name);
+    if (!found.ok) throw new Error(`step '${name}' failed: ${JSON.stringify(found.detail)}`);
     return found.detail as T;
   };
 

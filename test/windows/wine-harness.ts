@@ -1,11 +1,11 @@
 // Prepares and runs scripts under Wine with the Windows node.exe, for the system tests in this folder.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { buildSync } from "esbuild";
+import { type WinePrefix, repoRoot, winePath } from "./harness";
+import type { ProbeStep } from "./probe-report";
 
-export const repoRoot = path.resolve(__dirname, "../..");
 const cacheDir = path.join(repoRoot, "build", "windows-test");
 /**
  * Node 24 and 26 for Windows abort under Wine 8 at start-up ("Fatal process out of memory:
@@ -38,36 +38,50 @@ export function bundleForWindows(entry: string, outfile: string): void {
   buildSync({ entryPoints: [entry], bundle: true, platform: "node", format: "cjs", target: "node22", outfile, external: ["koffi"], logLevel: "error" });
 }
 
-/** A fresh Wine prefix set to Windows 10 (node.exe refuses Wine's default Windows 7). */
-export function freshPrefix(): { env: NodeJS.ProcessEnv; dir: string; dispose(): void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "sysmonts-wine-"));
-  const env = { ...process.env, WINEPREFIX: path.join(dir, "prefix"), WINEDEBUG: "-all", WINEDLLOVERRIDES: "mscoree,mshtml=" };
-  spawnSync("wineboot", ["--init"], { env, stdio: "ignore", timeout: 120000 });
-  spawnSync("wine", ["winecfg", "/v", "win10"], { env, stdio: "ignore", timeout: 60000 });
-  spawnSync("wineserver", ["-w"], { env, stdio: "ignore", timeout: 60000 });
+export interface ProbeResults {
+  readonly platform: string;
+  readonly steps: readonly ProbeStep[];
+  /** The named step; throws, showing every step, when the probe did not record it. */
+  step(name: string): ProbeStep;
+}
+
+/**
+ * Bundles a probe (a .ts beside the tests, reporting through probe-report.ts) for the Windows
+ * node.exe and runs it in `wine`. The report path is argv[2] and `args` follow it; the probe's
+ * own output goes to a scratch file (node.exe cannot write to a pipe under Wine) and is shown
+ * when it wrote no report. `label` keeps two runs of one probe apart.
+ */
+export function runProbe(
+  wine: WinePrefix,
+  probe: string,
+  options: { args?: readonly string[]; env?: Readonly<Record<string, string>>; label?: string; timeoutMs?: number } = {},
+): ProbeResults {
+  const node = prepareWindowsNode();
+  const label = options.label ?? path.basename(probe, ".ts");
+  const script = wine.scratchFile(`${label}.cjs`).unix;
+  bundleForWindows(probe, script);
+  const report = wine.scratchFile(`${label}-report.json`);
+  const output = wine.scratchFile(`${label}-output.txt`).unix;
+  const fd = openSync(output, "w");
+  try {
+    spawnSync("wine", [node.nodeExe, winePath(script), report.windows, ...(options.args ?? [])], {
+      env: { ...wine.env, ...options.env, NODE_PATH: winePath(node.nodePath) },
+      stdio: ["ignore", fd, fd],
+      timeout: options.timeoutMs ?? 180_000,
+    });
+  } finally {
+    closeSync(fd);
+  }
+  if (!existsSync(report.unix)) throw new Error(`the probe ${label} wrote no report; its output:\n${readFileSync(output, "utf8")}`);
+  const parsed = JSON.parse(readFileSync(report.unix, "utf8")) as { platform: string; steps: ProbeStep[] };
+  if (process.env["SYSMONTS_SHOW_WINE_REPORT"]) console.log(JSON.stringify(parsed, null, 2));
   return {
-    env,
-    dir,
-    dispose: () => {
-      spawnSync("wineserver", ["-k"], { env, stdio: "ignore", timeout: 30000 });
-      rmSync(dir, { recursive: true, force: true });
+    platform: parsed.platform,
+    steps: parsed.steps,
+    step(name) {
+      const found = parsed.steps.find((s) => s.step === name);
+      if (!found) throw new Error(`no step '${name}' in ${JSON.stringify(parsed).slice(0, 4000)}`);
+      return found;
     },
   };
-}
-
-export function toWinePath(unixPath: string): string {
-  return "Z:" + unixPath.replace(/\//g, "\\");
-}
-
-/** Runs a bundled script with the Windows node.exe; it writes its JSON report to a file. */
-export function runUnderWine(options: { script: string; env: NodeJS.ProcessEnv; dir: string }): unknown {
-  const node = prepareWindowsNode();
-  const reportFile = path.join(options.dir, "report.json");
-  const result = spawnSync("wine", [node.nodeExe, toWinePath(options.script), toWinePath(reportFile)], {
-    env: { ...options.env, NODE_PATH: toWinePath(node.nodePath) },
-    stdio: ["ignore", "ignore", "ignore"],
-    timeout: 120000,
-  });
-  if (!existsSync(reportFile)) throw new Error(`the script wrote no report (wine exit ${result.status}, signal ${result.signal})`);
-  return JSON.parse(readFileSync(reportFile, "utf8"));
 }
