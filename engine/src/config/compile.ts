@@ -434,7 +434,7 @@ class GateRegistry {
     const fieldCaches: (FieldCache | undefined)[] = [];
     for (const index of cached) {
       const slots = [...this.scanners.values()].filter((s) => s.index === index).map((s) => s.slot);
-      fieldCaches[index] = { index, slots: Int32Array.from(slots), memo: new Map() };
+      fieldCaches[index] = { index, slots: Int32Array.from(slots), memo: new Map(), records: [], clears: 0 };
     }
     for (const scanner of this.scanners.values()) {
       // The automaton numbers literals from 0; map them to the plan-wide IDs.

@@ -156,10 +156,15 @@ export interface FieldCache {
   /** Scanner slots on this field. */
   readonly slots: Int32Array;
   /**
-   * Decision-time cache keyed by the raw value. Bounded: cleared when it reaches
-   * FIELD_CACHE_ENTRIES (rules/decide.ts).
+   * Decision-time cache keyed by the raw value: the number of its record in `records`. A number
+   * is held in the map itself, so what decide() keeps per record in flat tables is reached
+   * without another object to load (each is a likely cache miss on the hot path). Bounded:
+   * cleared, with `records`, when it reaches FIELD_CACHE_ENTRIES (rules/decide.ts).
    */
-  readonly memo: Map<string, RememberedValue>;
+  readonly memo: Map<string, number>;
+  readonly records: RememberedValue[];
+  /** How often the cache was cleared: record numbers from before a clear are stale. */
+  clears: number;
 }
 
 export interface PlannedEntry {

@@ -108,6 +108,31 @@ describe("decide: per-field caches", () => {
     expect(again).toEqual(first);
   });
 
+  it("reuses a long value's verdict whatever the event's other fields hold (§6.3, §9)", () => {
+    // The compound rule comes first and needs both fields; its failing first filter still names
+    // the decision (§9). The remembered CommandLine verdict must not skip it.
+    const ordered =
+      '<RuleGroup groupRelation="or"><ProcessCreate onmatch="include">' +
+      '<Rule name="PAIR" groupRelation="and"><CommandLine name="CMD" condition="contains">-encodedcommand</CommandLine><Image condition="end with">\\powershell.exe</Image></Rule>' +
+      '<CommandLine name="ENC" condition="contains">-encodedcommand</CommandLine>' +
+      "</ProcessCreate></RuleGroup>";
+    const rules = rulesOf(ordered, { platform: "windows" });
+    const commandLine = "powershell.exe -EncodedCommand SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIAA=";
+    const expected = [
+      ["C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", "PAIR"],
+      ["C:\\Windows\\System32\\cmd.exe", "ENC"],
+      ["C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\PowerShell.exe", "PAIR"],
+    ] as const;
+    for (let round = 0; round < 2; round++) {
+      for (const [image, ruleName] of expected) {
+        const decision = decide(rules, eventFromFields(1, { Image: image, CommandLine: Buffer.from(commandLine).toString() }));
+        expect(decision).toEqual({ include: true, ruleName });
+      }
+    }
+    const quiet = decide(rules, eventFromFields(1, { Image: expected[0][0], CommandLine: "powershell.exe -File C:\\scripts\\nightly-backup.ps1" }));
+    expect(quiet).toEqual({ include: false, ruleName: "" });
+  });
+
   it("stays bounded however many distinct long values pass", () => {
     const rules = rulesOf(body, { platform: "windows" });
     const caches = rules.plans.get(1)?.fieldCaches ?? [];

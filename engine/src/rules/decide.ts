@@ -1,8 +1,10 @@
 // The include/exclude decision (config.md §6) and RuleName (§9) for one event. Runs on the
 // hot path. It allocates only a result that carries a rule name, the case-folded text of values
 // a matcher must see (at most once each per decision), and a per-field cache record for a long
-// value not seen recently (bounded per field); a repeated long value is folded and scanned once.
-// Short values are looked up in the equality tables without being folded (folded-keys.ts).
+// value not seen recently (bounded per field), with the compound rules its scan lets through
+// where there are any. A repeated long value is folded and scanned once, and each OR element's
+// verdict on it is worked out once (VerdictTable). Short values are looked up in the equality
+// tables without being folded (folded-keys.ts).
 
 import { SKIP_SEARCH_MIN_LENGTH, markSubstrings } from "../config";
 import type { FieldCache, FieldLookup, GateScanner, RememberedValue, SubstringAutomaton, EventPlan, OrIndex, PlannedCompound, PlannedEntry, PlannedFilter, RuleSet } from "../config";
@@ -39,31 +41,135 @@ const NO_PLAN: EventPlan = {
   scanStamp: new Float64Array(0),
 };
 let currentPlan: EventPlan = NO_PLAN;
+let currentState: PlanState = { plan: NO_PLAN, orStates: [], groupCount: 0, verdictTables: [] };
 
-/** Lookup tables for raw values (folded-keys.ts), parallel to an OR index's lookups. */
-interface RawLookup {
-  readonly exact: FoldedKeys | null;
-  readonly tail: FoldedKeys | null;
+/**
+ * One OR element's items on one field: its equality/image lookup, its plain filters and the
+ * compound rules gated on literals of the field. What they make of a value depends on that
+ * value alone, so it is kept for each value the field cache remembers (VerdictTable), and a
+ * repeated value skips the lookups, scans and matchers.
+ */
+interface FieldGroup {
+  readonly index: number;
+  /** Plan-wide number of the group: where a remembered value keeps its verdict. */
+  readonly slot: number;
+  readonly lookup: FieldLookup | null;
+  /** Lookup tables for raw values (folded-keys.ts), parallel to `lookup`'s. */
+  readonly exactKeys: FoldedKeys | null;
+  readonly tailKeys: FoldedKeys | null;
+  /** Linear indices of plain filters on the field with no gate literal. */
+  readonly ungated: Int32Array;
+  /** By plan-wide literal ID (this field's literals only): the plain filters gated on it. */
+  readonly plainByLiteral: readonly (Int32Array | undefined)[];
+  /** The same for compound rules. */
+  readonly compoundByLiteral: readonly (Int32Array | undefined)[];
+  /** Scanner slots holding the literals the group's gates and `contains all` filters need. */
+  readonly scanners: Int32Array;
+  /** Earliest element position of a plain filter of the group (Infinity for none). */
+  readonly firstPlain: number;
+  /** Earliest element position of a compound rule gated on the field (Infinity for none). */
+  readonly firstCompound: number;
 }
 
-/** What decide() keeps beside a plan: by entry position, the raw-value tables of its lookups. */
+/** What decide() keeps beside an OR element's index. */
+interface OrState {
+  readonly groups: readonly FieldGroup[];
+  /** Compound rules with no gate literal: always candidates. */
+  readonly ungatedCompounds: Int32Array;
+}
+
+/** What decide() keeps beside a plan: by entry position, the state of its OR element. */
 interface PlanState {
   readonly plan: EventPlan;
-  readonly rawLookups: readonly (readonly RawLookup[] | null)[];
+  readonly orStates: readonly (OrState | null)[];
+  readonly groupCount: number;
+  /** By field index: the groups' verdicts on the field cache's records, made when first needed. */
+  readonly verdictTables: (VerdictTable | undefined)[];
+}
+
+interface GroupDraft {
+  lookup: FieldLookup | null;
+  readonly ungated: number[];
+  readonly plain: number[][];
+  readonly compound: number[][];
+  readonly scanners: Set<number>;
+  firstPlain: number;
+  firstCompound: number;
 }
 
 function planState(plan: EventPlan): PlanState {
-  return {
-    plan,
-    rawLookups: plan.entries.map((entry) =>
-      entry.orIndex === null
-        ? null
-        : entry.orIndex.lookups.map((lookup) => ({
-            exact: lookup.exact === null ? null : new FoldedKeys(lookup.exact),
-            tail: lookup.tail === null ? null : new FoldedKeys(lookup.tail),
-          })),
-    ),
-  };
+  const literalField: number[] = [];
+  const literalScanner: number[] = [];
+  plan.scanners.forEach((scanner, slot) => {
+    for (const id of scanner.literalIds) {
+      literalField[id] = scanner.index;
+      literalScanner[id] = slot;
+    }
+  });
+  const literalCount = plan.literals.length;
+  let groupCount = 0;
+  const orStates = plan.entries.map((entry): OrState | null => {
+    const index = entry.orIndex;
+    if (index === null) return null;
+    const drafts = new Map<number, GroupDraft>();
+    const draft = (field: number): GroupDraft => {
+      let d = drafts.get(field);
+      if (d === undefined) drafts.set(field, (d = { lookup: null, ungated: [], plain: [], compound: [], scanners: new Set(), firstPlain: Infinity, firstCompound: Infinity }));
+      return d;
+    };
+    for (const lookup of index.lookups) draft(lookup.index).lookup = lookup;
+    const positions = index.linearPositions;
+    const ungatedCompounds: number[] = [];
+    for (const i of index.ungated) {
+      const item = index.linearItems[i]!;
+      if (item.compound) {
+        ungatedCompounds.push(i);
+        continue;
+      }
+      if (item.index < 0) continue; // a filter on a field this event lacks never matches (§5.3)
+      const d = draft(item.index);
+      d.ungated.push(i);
+      d.firstPlain = Math.min(d.firstPlain, positions[i]!);
+    }
+    index.byLiteral.forEach((list, id) => {
+      if (list === undefined) return;
+      const d = draft(literalField[id]!);
+      d.scanners.add(literalScanner[id]!);
+      for (const i of list) {
+        const position = positions[i]!;
+        if (index.linearItems[i]!.compound) {
+          (d.compound[id] ??= []).push(i);
+          d.firstCompound = Math.min(d.firstCompound, position);
+        } else {
+          (d.plain[id] ??= []).push(i);
+          d.firstPlain = Math.min(d.firstPlain, position);
+        }
+      }
+    });
+    // A `contains all` filter is decided by whether every one of its items was found.
+    index.allLiterals.forEach((ids) => {
+      for (const id of ids ?? []) draft(literalField[id]!).scanners.add(literalScanner[id]!);
+    });
+    const byLiteral = (lists: number[][]): (Int32Array | undefined)[] =>
+      Array.from({ length: literalCount }, (_, id) => (lists[id] === undefined ? undefined : Int32Array.from(lists[id])));
+    const groups = [...drafts].map(
+      ([field, d]): FieldGroup => ({
+        index: field,
+        slot: groupCount++,
+        lookup: d.lookup,
+        exactKeys: d.lookup?.exact ? new FoldedKeys(d.lookup.exact) : null,
+        tailKeys: d.lookup?.tail ? new FoldedKeys(d.lookup.tail) : null,
+        ungated: Int32Array.from(d.ungated),
+        plainByLiteral: byLiteral(d.plain),
+        compoundByLiteral: byLiteral(d.compound),
+        scanners: Int32Array.from(d.scanners),
+        firstPlain: d.firstPlain,
+        firstCompound: d.firstCompound,
+      }),
+    );
+    return { groups, ungatedCompounds: Int32Array.from(ungatedCompounds) };
+  });
+  return { plan, orStates, groupCount, verdictTables: [] };
 }
 
 function folded(index: number): string {
@@ -78,26 +184,39 @@ function folded(index: number): string {
 // Values at least this long are remembered by their field's cache (bounded per field).
 const FIELD_CACHE_MIN_LENGTH = 24;
 const FIELD_CACHE_ENTRIES = 512;
-const rememberedValues: (RememberedValue | undefined)[] = new Array<RememberedValue | undefined>(MAX_FIELDS).fill(undefined);
+const rememberedRecords = new Int32Array(MAX_FIELDS);
 const rememberedStamp = new Float64Array(MAX_FIELDS);
 
-/** The field cache's record of this decision's value of field `index`, if it keeps one. */
-function rememberedValue(index: number): RememberedValue | undefined {
-  if (rememberedStamp[index] === stamp) return rememberedValues[index];
+/** The number of the field cache's record of this decision's value of field `index`, or -1. */
+function rememberedRecord(index: number): number {
+  if (rememberedStamp[index] === stamp) return rememberedRecords[index] as number;
   rememberedStamp[index] = stamp;
   const raw = values[index] ?? "-";
   const cache = currentPlan.fieldCaches[index];
-  let remembered: RememberedValue | undefined;
+  let record = -1;
   if (cache !== undefined && raw.length >= FIELD_CACHE_MIN_LENGTH) {
-    remembered = cache.memo.get(raw);
-    if (remembered === undefined) {
-      if (cache.memo.size >= FIELD_CACHE_ENTRIES) cache.memo.clear();
-      remembered = { folded: fold(raw), found: null, tail: null };
-      cache.memo.set(raw, remembered);
+    const known = cache.memo.get(raw);
+    if (known !== undefined) {
+      record = known;
+    } else {
+      if (cache.memo.size >= FIELD_CACHE_ENTRIES) {
+        cache.memo.clear();
+        cache.records.length = 0;
+        cache.clears++;
+      }
+      record = cache.records.length;
+      cache.records.push({ folded: fold(raw), found: null, tail: null });
+      cache.memo.set(raw, record);
     }
   }
-  rememberedValues[index] = remembered;
-  return remembered;
+  rememberedRecords[index] = record;
+  return record;
+}
+
+/** The field cache's record of this decision's value of field `index`, if it keeps one. */
+function rememberedValue(index: number): RememberedValue | undefined {
+  const record = rememberedRecord(index);
+  return record < 0 ? undefined : (currentPlan.fieldCaches[index] as FieldCache).records[record];
 }
 
 function matchFilter(filter: PlannedFilter): boolean {
@@ -211,21 +330,41 @@ function scanValue(plan: EventPlan, scanner: GateScanner, raw: string): void {
   }
 }
 
-// Candidate linear indices of one OR element, sorted before evaluation.
-let candidates = new Int32Array(64);
+/** Linear indices of an OR element's items that may match, put in element order before evaluation. */
+class Candidates {
+  items = new Int32Array(64);
+  count = 0;
 
-function addCandidates(list: Int32Array, count: number, positions: Int32Array, best: number): number {
-  if (count + list.length > candidates.length) {
-    const grown = new Int32Array(Math.max(candidates.length * 2, count + list.length));
-    grown.set(candidates.subarray(0, count));
-    candidates = grown;
+  /** Appends the indices in `list` whose element position is before `bound`. */
+  add(list: Int32Array, positions: Int32Array, bound: number): void {
+    if (this.count + list.length > this.items.length) {
+      const grown = new Int32Array(Math.max(this.items.length * 2, this.count + list.length));
+      grown.set(this.items.subarray(0, this.count));
+      this.items = grown;
+    }
+    for (let i = 0; i < list.length; i++) {
+      const index = list[i] as number;
+      if ((positions[index] as number) < bound) this.items[this.count++] = index;
+    }
   }
-  for (let i = 0; i < list.length; i++) {
-    const index = list[i] as number;
-    if ((positions[index] as number) < best) candidates[count++] = index;
+
+  /** Few as a rule: an in-place insertion sort allocates nothing. */
+  sort(): void {
+    const ordered = this.items;
+    for (let a = 1; a < this.count; a++) {
+      const value = ordered[a] as number;
+      let b = a - 1;
+      while (b >= 0 && (ordered[b] as number) > value) {
+        ordered[b + 1] = ordered[b] as number;
+        b--;
+      }
+      ordered[b + 1] = value;
+    }
   }
-  return count;
 }
+
+const plainCandidates = new Candidates();
+const compoundCandidates = new Candidates();
 
 /**
  * The position of the earliest `is`/`is any`/`image`-with-path filter whose key equals the
@@ -270,73 +409,180 @@ function tailHit(lookup: FieldLookup, keys: FoldedKeys): number {
 }
 
 /**
- * An OR element decides on its first matching item (§6.3). Lookups find the earliest matching
- * equality/image filter; only items before it are checked one by one, in order,
- * so names set by failing compound rules and by the deciding filter are exactly Sysmon's (§9).
+ * The earliest position (below `bound`) of a plain filter of `group` that matches this
+ * decision's value of its field; appends to compoundCandidates the compound rules gated on a
+ * literal the value holds. Sets no rule name: a plain filter that does not match sets none, and
+ * the one that decides is named by matchOrEntry (§9).
  */
-function matchOrEntry(entry: PlannedEntry, index: OrIndex, rawLookups: readonly RawLookup[]): boolean {
-  let best = Infinity;
-  const lookups = index.lookups;
-  for (let i = 0; i < lookups.length; i++) {
-    const lookup = lookups[i]!;
-    const keys = rawLookups[i]!;
-    if (keys.exact !== null) {
-      const hit = exactHit(lookup, keys.exact);
+function groupVerdict(group: FieldGroup, index: OrIndex, bound: number): number {
+  let best = bound;
+  const lookup = group.lookup;
+  if (lookup !== null) {
+    if (group.exactKeys !== null) {
+      const hit = exactHit(lookup, group.exactKeys);
       if (hit >= 0 && hit < best) best = hit;
     }
-    if (keys.tail !== null) {
-      const hit = tailHit(lookup, keys.tail);
+    if (group.tailKeys !== null) {
+      const hit = tailHit(lookup, group.tailKeys);
       if (hit >= 0 && hit < best) best = hit;
     }
   }
-  const positions = index.linearPositions;
-  if (positions.length === 0 || (positions[0] as number) >= best) return finishOr(entry, best);
-  const scanners = index.scannersUsed;
+  if (group.firstPlain >= best && group.firstCompound >= best) return best;
+  const scanners = group.scanners;
   for (let i = 0; i < scanners.length; i++) runScanner(scanners[i] as number);
-  // Only items that are ungated or whose literal was found can match; evaluate those in
-  // element order, stopping at the first match or at the earliest lookup hit.
-  let count = addCandidates(index.ungated, 0, positions, best);
+  const positions = index.linearPositions;
+  const plain = plainCandidates;
+  plain.count = 0;
+  plain.add(group.ungated, positions, best);
   const found = currentPlan.foundLiterals;
-  const byLiteral = index.byLiteral;
+  const plainByLiteral = group.plainByLiteral;
+  const compoundByLiteral = group.compoundByLiteral;
   for (let f = 0; f < foundCount; f++) {
-    const list = byLiteral[found[f] as number];
-    if (list !== undefined) count = addCandidates(list, count, positions, best);
+    const id = found[f] as number;
+    const list = plainByLiteral[id];
+    if (list !== undefined) plain.add(list, positions, best);
+    const compounds = compoundByLiteral[id];
+    if (compounds !== undefined) compoundCandidates.add(compounds, positions, best);
   }
-  if (count === 0) return finishOr(entry, best);
-  // Few candidates as a rule: an in-place insertion sort allocates nothing.
-  const ordered = candidates;
-  for (let a = 1; a < count; a++) {
-    const value = ordered[a] as number;
-    let b = a - 1;
-    while (b >= 0 && (ordered[b] as number) > value) {
-      ordered[b + 1] = ordered[b] as number;
-      b--;
-    }
-    ordered[b + 1] = value;
-  }
-  const items = index.linearItems;
+  if (plain.count === 0) return best;
+  plain.sort();
+  const ordered = plain.items;
   let previous = -1;
-  for (let c = 0; c < count; c++) {
+  for (let c = 0; c < plain.count; c++) {
     const i = ordered[c] as number;
     if (i === previous) continue;
     previous = i;
-    const item = items[i]!;
-    if (item.compound) {
-      if (matchCompound(item)) return true;
-    } else if (index.decidedByGate[i] === 1) {
-      // Only items whose literal was found or that have none are candidates: this one matched.
-      if (item.name !== "") currentName = item.name;
-      return true;
-    } else if (index.allLiterals[i] !== undefined) {
-      if (allFound(index.allLiterals[i])) {
-        if (item.name !== "") currentName = item.name;
-        return true;
-      }
-    } else if (matchFilter(item)) {
-      return true;
+    const position = positions[i] as number;
+    if (position >= best) break;
+    if (plainMatches(index, i)) return position;
+  }
+  return best;
+}
+
+/** Whether linear item `i`, a plain filter that is a candidate in this decision, matches. */
+function plainMatches(index: OrIndex, i: number): boolean {
+  // Only items whose literal was found or that have none are candidates: this one matched.
+  if (index.decidedByGate[i] === 1) return true;
+  const all = index.allLiterals[i];
+  if (all !== undefined) return allFound(all);
+  const filter = index.linearItems[i] as PlannedFilter;
+  return filter.match(folded(filter.index));
+}
+
+// A remembered verdict: 0 unknown, else (1 for no match or the matching position + 2) << 1,
+// plus 1 when compound rules are gated on the value (kept in the table's `compounds`).
+const NO_MATCH_CODE = 1;
+
+/** The verdicts of a plan's field groups on the records of one field cache. */
+interface VerdictTable {
+  /** By record × group count + group slot: the encoded verdict. */
+  codes: Int32Array;
+  /** By the same index: the compound candidates of verdicts that have any. */
+  readonly compounds: Map<number, Int32Array>;
+  /** The field cache's `clears` the codes are valid for. */
+  clears: number;
+}
+
+function verdictTable(field: number): VerdictTable {
+  const cache = currentPlan.fieldCaches[field] as FieldCache;
+  const tables = currentState.verdictTables;
+  let table = tables[field];
+  if (table === undefined) {
+    tables[field] = table = { codes: new Int32Array(FIELD_CACHE_ENTRIES * currentState.groupCount), compounds: new Map(), clears: cache.clears };
+  } else if (table.clears !== cache.clears) {
+    // The records were renumbered: every verdict kept is of a value no longer remembered.
+    table.codes.fill(0);
+    table.compounds.clear();
+    table.clears = cache.clears;
+  }
+  return table;
+}
+
+/**
+ * The group's verdict on the value of remembered record `record`, computed on its first
+ * decision, then reused: the earliest matching position (Infinity for none). Its compound
+ * candidates are added to compoundCandidates.
+ */
+function rememberedVerdict(record: number, group: FieldGroup, index: OrIndex): number {
+  const table = verdictTable(group.index);
+  const at = record * currentState.groupCount + group.slot;
+  const positions = index.linearPositions;
+  const code = table.codes[at] as number;
+  if (code !== 0) {
+    if ((code & 1) !== 0) compoundCandidates.add(table.compounds.get(at) as Int32Array, positions, Infinity);
+    const bestCode = code >> 1;
+    return bestCode === NO_MATCH_CODE ? Infinity : bestCode - 2;
+  }
+  const candidates = compoundCandidates;
+  const before = candidates.count;
+  const best = groupVerdict(group, index, Infinity);
+  // Compound rules after the group's own match are never reached, whatever other fields hold:
+  // keep only those before it (they stay in compoundCandidates for this decision).
+  let kept = before;
+  for (let c = before; c < candidates.count; c++) {
+    const i = candidates.items[c] as number;
+    if ((positions[i] as number) < best) candidates.items[kept++] = i;
+  }
+  candidates.count = kept;
+  let hasCompounds = 0;
+  if (kept > before) {
+    hasCompounds = 1;
+    table.compounds.set(at, candidates.items.slice(before, kept));
+  }
+  table.codes[at] = ((best === Infinity ? NO_MATCH_CODE : best + 2) << 1) | hasCompounds;
+  return best;
+}
+
+/**
+ * An OR element decides on its first matching item (§6.3). Each field group gives its earliest
+ * matching plain filter; only compound rules before the earliest of those are evaluated, one
+ * by one, in order, so names set by failing compound rules and by the deciding filter are
+ * exactly Sysmon's (§9).
+ */
+function matchOrEntry(entry: PlannedEntry, index: OrIndex, state: OrState): boolean {
+  let best = Infinity;
+  const positions = index.linearPositions;
+  const compounds = compoundCandidates;
+  compounds.count = 0;
+  compounds.add(state.ungatedCompounds, positions, Infinity);
+  const groups = state.groups;
+  let unremembered = false;
+  for (let g = 0; g < groups.length; g++) {
+    const group = groups[g] as FieldGroup;
+    const record = rememberedRecord(group.index);
+    if (record < 0) {
+      unremembered = true;
+      continue;
+    }
+    const groupBest = rememberedVerdict(record, group, index);
+    if (groupBest < best) best = groupBest;
+  }
+  if (unremembered) {
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g] as FieldGroup;
+      if (rememberedRecord(group.index) >= 0) continue;
+      const groupBest = groupVerdict(group, index, best);
+      if (groupBest < best) best = groupBest;
     }
   }
-  return finishOr(entry, best);
+  if (compounds.count > 0) {
+    compounds.sort();
+    const ordered = compounds.items;
+    const items = index.linearItems;
+    let previous = -1;
+    for (let c = 0; c < compounds.count; c++) {
+      const i = ordered[c] as number;
+      if (i === previous) continue;
+      previous = i;
+      if ((positions[i] as number) >= best) break;
+      if (matchCompound(items[i] as PlannedCompound)) return true;
+    }
+  }
+  if (best === Infinity) return false;
+  // The earliest matching plain filter decides, with its name (§9).
+  const name = (entry.items[best] as PlannedFilter).name;
+  if (name !== "") currentName = name;
+  return true;
 }
 
 /** Whether this decision's scans found every one of `ids` (a `contains all` filter's items). */
@@ -346,18 +592,10 @@ function allFound(ids: Int32Array): boolean {
   return true;
 }
 
-/** The earliest lookup hit decides, with its filter's name (§9). */
-function finishOr(entry: PlannedEntry, best: number): boolean {
-  if (best === Infinity) return false;
-  const name = (entry.items[best] as PlannedFilter).name;
-  if (name !== "") currentName = name;
-  return true;
-}
-
-function matchEntry(entry: PlannedEntry, rawLookups: readonly RawLookup[] | null): boolean {
+function matchEntry(entry: PlannedEntry, orState: OrState | null): boolean {
   const items = entry.items;
   if (items.length === 0) return false;
-  if (entry.orIndex !== null) return matchOrEntry(entry, entry.orIndex, rawLookups as readonly RawLookup[]);
+  if (entry.orIndex !== null) return matchOrEntry(entry, entry.orIndex, orState as OrState);
   if (!entry.and) {
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as PlannedFilter | PlannedCompound;
@@ -422,11 +660,12 @@ export function decide(rules: RuleSet, event: SysmonEvent): Decision {
   currentPlan = plan;
   foundCount = 0;
   currentName = "";
+  currentState = state;
   const entries = plan.entries;
-  const rawLookups = state.rawLookups;
+  const orStates = state.orStates;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i] as PlannedEntry;
-    if (matchEntry(entry, rawLookups[i] ?? null)) {
+    if (matchEntry(entry, orStates[i] ?? null)) {
       const name = currentName;
       values = [];
       if (name === "") return entry.includeOnMatch ? INCLUDE_NONE : EXCLUDE_NONE;
