@@ -348,8 +348,11 @@ class Candidates {
     }
   }
 
-  /** Few as a rule: an in-place insertion sort allocates nothing. */
-  sort(): void {
+  /**
+   * Puts the candidates in element order, each once (an item gated on several found literals
+   * is added for each). Few as a rule: an in-place insertion sort allocates nothing.
+   */
+  sortDistinct(): void {
     const ordered = this.items;
     for (let a = 1; a < this.count; a++) {
       const value = ordered[a] as number;
@@ -360,6 +363,9 @@ class Candidates {
       }
       ordered[b + 1] = value;
     }
+    let kept = 0;
+    for (let c = 0; c < this.count; c++) if (c === 0 || ordered[c] !== ordered[kept - 1]) ordered[kept++] = ordered[c] as number;
+    this.count = kept;
   }
 }
 
@@ -445,13 +451,10 @@ function groupVerdict(group: FieldGroup, index: OrIndex, bound: number): number 
     if (compounds !== undefined) compoundCandidates.add(compounds, positions, best);
   }
   if (plain.count === 0) return best;
-  plain.sort();
+  plain.sortDistinct();
   const ordered = plain.items;
-  let previous = -1;
   for (let c = 0; c < plain.count; c++) {
     const i = ordered[c] as number;
-    if (i === previous) continue;
-    previous = i;
     const position = positions[i] as number;
     if (position >= best) break;
     if (plainMatches(index, i)) return position;
@@ -566,14 +569,11 @@ function matchOrEntry(entry: PlannedEntry, index: OrIndex, state: OrState): bool
     }
   }
   if (compounds.count > 0) {
-    compounds.sort();
+    compounds.sortDistinct();
     const ordered = compounds.items;
     const items = index.linearItems;
-    let previous = -1;
     for (let c = 0; c < compounds.count; c++) {
       const i = ordered[c] as number;
-      if (i === previous) continue;
-      previous = i;
       if ((positions[i] as number) >= best) break;
       if (matchCompound(items[i] as PlannedCompound)) return true;
     }
