@@ -19,6 +19,7 @@
 import { createHash } from "node:crypto";
 import type { HashAlgorithm } from "../config";
 import { imphash } from "../sensor";
+import { chosenAlgorithms } from "./hashes";
 
 const ORDER: readonly HashAlgorithm[] = ["SHA1", "MD5", "SHA256", "IMPHASH"];
 const NODE_NAME: Readonly<Record<Exclude<HashAlgorithm, "IMPHASH">, string>> = { SHA1: "sha1", MD5: "md5", SHA256: "sha256" };
@@ -52,8 +53,7 @@ export function windowsHashesText(content: Buffer, algorithms: readonly HashAlgo
 
 /** The configured HashAlgorithms names (any case, `*`) as Windows computes them, in output order. */
 export function windowsAlgorithms(names: readonly string[]): HashAlgorithm[] {
-  const wanted = new Set(names.flatMap((name) => name.split(",")).map((name) => name.trim().toUpperCase()));
-  return ORDER.filter((algorithm) => wanted.has("*") || wanted.has(algorithm));
+  return chosenAlgorithms(names, ORDER);
 }
 
 /** The folder for a stored ArchiveDirectory (`\name\`) on the system drive (`C:`). */

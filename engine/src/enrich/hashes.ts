@@ -20,6 +20,15 @@ const ORDER: readonly HashAlgorithm[] = ["SHA1", "MD5", "SHA256"];
 const NODE_NAME: Readonly<Record<HashAlgorithm, string>> = { SHA1: "sha1", MD5: "md5", SHA256: "sha256" };
 
 /**
+ * The names of a HashAlgorithms option (any case, comma lists, `*` for all) that `order` knows,
+ * in that order: one reading of the option for every platform's algorithm list.
+ */
+export function chosenAlgorithms<T extends string>(names: readonly string[], order: readonly T[]): T[] {
+  const wanted = new Set(names.flatMap((name) => name.split(",")).map((name) => name.trim().toUpperCase()));
+  return order.filter((algorithm) => wanted.has("*") || wanted.has(algorithm));
+}
+
+/**
  * The algorithms to compute for a HashAlgorithms option, in output order. `*` means all;
  * IMPHASH (PE only) is ignored on Linux; an empty result falls back to SHA256, the Linux
  * default (spec/events.md §4).
@@ -28,15 +37,7 @@ const NODE_NAME: Readonly<Record<HashAlgorithm, string>> = { SHA1: "sha1", MD5: 
  * parseHashAlgorithms(["sha256", "IMPHASH", "md5"]); // ["MD5", "SHA256"]
  */
 export function parseHashAlgorithms(names: readonly string[]): HashAlgorithm[] {
-  const wanted = new Set<string>();
-  for (const raw of names) {
-    for (const part of raw.split(",")) {
-      const name = part.trim().toUpperCase();
-      if (name === "*") ORDER.forEach((a) => wanted.add(a));
-      else wanted.add(name);
-    }
-  }
-  const chosen = ORDER.filter((a) => wanted.has(a));
+  const chosen = chosenAlgorithms(names, ORDER);
   return chosen.length > 0 ? chosen : ["SHA256"];
 }
 
