@@ -29,18 +29,33 @@ export interface RemoteSyslogSettings extends QueuedSinkOptions {
 
 // A UDP datagram carries at most 65507 bytes; leave room for the RFC 5424 header.
 const UDP_XML_MAX_BYTES = 65_000;
+/**
+ * TCP accepts a write long before the collector reads it, and a collector that stops or crashes
+ * discards what it had not read, with no way for us to know how much (RFC 6587 has no
+ * acknowledgements; RELP exists for that). Batches written this shortly before the connection
+ * was seen to die are written again on the next one: at-least-once, so a restart may duplicate a
+ * few messages but never silently loses them. Bounded, so a long outage costs no memory.
+ */
+const REPLAY_WINDOW_MS = 2_000;
+const REPLAY_MAX_BYTES = 1 << 20;
 
 /**
  * Forwards events as RFC 5424 syslog, the message being Sysmon for Linux's XML: over UDP
  * (one datagram each), or TCP / TLS with octet-counted framing (RFC 6587). Reconnects with
  * backoff; while the collector is away events wait in the bounded queue, then are dropped
- * and counted.
+ * and counted. Over TCP and TLS what a dying connection may have swallowed is written again on
+ * the next one (REPLAY_WINDOW_MS).
  */
 export class RemoteSyslogSink extends QueuedSink {
   readonly name: string;
   private readonly settings: RemoteSyslogSettings;
   private stream: Socket | null = null;
   private datagram: DatagramSocket | null = null;
+  /** Batches written to the current connection lately, oldest first (see REPLAY_WINDOW_MS). */
+  private recentlyWritten: { frames: Buffer; writtenAt: number }[] = [];
+  private recentlyWrittenBytes = 0;
+  /** What the last connection may have lost, written first on the next one. */
+  private replay: Buffer[] = [];
 
   constructor(settings: RemoteSyslogSettings) {
     super(settings);
@@ -57,9 +72,39 @@ export class RemoteSyslogSink extends QueuedSink {
     if (this.settings.transport === "udp") return this.transmitUdp(events);
     const stream = this.stream ?? (await this.openStream());
     const frames = Buffer.concat(events.map((e) => frameOctetCounted(this.message(e))));
-    await new Promise<void>((resolve, reject) => {
-      stream.write(frames, (error) => (error ? reject(error) : resolve()));
-    });
+    const replayed = this.replay;
+    this.replay = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        stream.write(replayed.length === 0 ? frames : Buffer.concat([...replayed, frames]), (error) => (error ? reject(error) : resolve()));
+      });
+    } catch (error) {
+      // The batch itself goes back to the queue; what was being replayed waits for the next connection.
+      this.replay = replayed;
+      throw error;
+    }
+    for (const written of replayed) this.rememberWritten(written);
+    this.rememberWritten(frames);
+  }
+
+  private rememberWritten(frames: Buffer): void {
+    const now = Date.now();
+    this.recentlyWritten.push({ frames, writtenAt: now });
+    this.recentlyWrittenBytes += frames.length;
+    while (this.recentlyWritten.length > 0) {
+      const oldest = this.recentlyWritten[0]!;
+      if (this.recentlyWrittenBytes <= REPLAY_MAX_BYTES && now - oldest.writtenAt <= REPLAY_WINDOW_MS) break;
+      this.recentlyWritten.shift();
+      this.recentlyWrittenBytes -= oldest.frames.length;
+    }
+  }
+
+  /** The connection died: what it took in its last moments may never have been read. */
+  private connectionLost(): void {
+    const since = Date.now() - REPLAY_WINDOW_MS;
+    this.replay = this.replay.concat(this.recentlyWritten.filter((b) => b.writtenAt >= since).map((b) => b.frames));
+    this.recentlyWritten = [];
+    this.recentlyWrittenBytes = 0;
   }
 
   private openStream(): Promise<Socket> {
@@ -89,7 +134,10 @@ export class RemoteSyslogSink extends QueuedSink {
         // The collector closing (or resetting) the connection drops it here, so the next
         // batch reconnects instead of writing into a dead socket.
         const forget = (): void => {
-          if (this.stream === socket) this.stream = null;
+          if (this.stream === socket) {
+            this.stream = null;
+            this.connectionLost();
+          }
           socket.destroy();
         };
         socket.on("error", forget);
